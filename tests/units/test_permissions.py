@@ -1,0 +1,71 @@
+import pytest
+
+from tests.factories import RoleFactory, UnitFactory, UserFactory
+from units.models import RoleKind
+from units.permissions import Action, can, mask_phone, phone_for, scope_paths, units_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_role_covers_the_whole_subtree_and_nothing_else(tree, users):
+    staff = users["staff"]
+    assert can(staff, Action.ENTER, tree["d1"])
+    assert can(staff, Action.ENTER, tree["s1"])
+    assert not can(staff, Action.ENTER, tree["s2"])
+    assert not can(staff, Action.VIEW, tree["city"])
+    assert set(units_for(staff, Action.VIEW).values_list("code", flat=True)) == {"D1", "S1"}
+
+
+def test_leader_reads_but_never_enters_or_manages(tree, users):
+    leader = users["leader"]
+    assert can(leader, Action.VIEW, tree["s1"])
+    assert not can(leader, Action.ENTER, tree["s1"])
+    assert not can(leader, Action.MANAGE, tree["d1"])
+
+
+def test_staff_may_not_manage(tree, users):
+    assert not can(users["staff"], Action.MANAGE, tree["d1"])
+    assert can(users["admin"], Action.MANAGE, tree["s1"])
+
+
+def test_superuser_sees_everything_and_a_user_without_role_nothing(tree, users):
+    assert scope_paths(users["superuser"], Action.MANAGE) is None
+    assert units_for(users["superuser"], Action.VIEW).count() == 5
+    assert units_for(users["nobody"], Action.VIEW).count() == 0
+
+
+def test_nested_roles_collapse_to_the_widest_subtree(tree):
+    user = UserFactory()
+    RoleFactory(user=user, unit=tree["city"], kind=RoleKind.LEADER)
+    RoleFactory(user=user, unit=tree["s1"], kind=RoleKind.LEADER)
+    assert scope_paths(user, Action.VIEW) == [tree["city"].path]
+
+
+def test_role_on_an_inactive_unit_grants_nothing(tree):
+    user = UserFactory()
+    RoleFactory(user=user, unit=tree["d2"], kind=RoleKind.STAFF)
+    tree["d2"].active = False
+    tree["d2"].save()
+    assert not can(user, Action.VIEW, tree["s2"])
+
+
+def test_phones_are_masked_for_all_but_administrators(users):
+    assert mask_phone("13812345678") == "138****5678"
+    assert phone_for(users["staff"], "13812345678") == "138****5678"
+    assert phone_for(users["leader"], "13812345678") == "138****5678"
+    assert phone_for(users["admin"], "13812345678") == "13812345678"
+    assert phone_for(users["superuser"], "13812345678") == "13812345678"
+
+
+def test_short_phone_numbers_are_still_masked():
+    assert mask_phone("1234") == "****"
+    assert "*" in mask_phone("1234567")
+
+
+def test_moving_a_unit_moves_its_subtree(tree, users):
+    tree["d1"].parent = tree["d2"]
+    tree["d1"].save()
+    tree["s1"].refresh_from_db()
+    assert tree["s1"].path.startswith(tree["d2"].path)
+    assert tree["s1"].depth == 3
+    assert can(UnitFactory.build() and users["staff"], Action.VIEW, tree["s1"])

@@ -1,0 +1,132 @@
+"""The one place that decides who may do what to which unit.
+
+A role on a unit covers the unit's whole subtree. Every view and every
+queryset of user-visible data goes through these functions, so that a user
+never sees, even in a count or a drop-down, a unit outside their subtrees.
+"""
+
+from enum import Enum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from units.models import Role, RoleKind, Unit
+
+
+class Action(Enum):
+    VIEW = "view"  # read figures, rankings, ledgers
+    ENTER = "enter"  # enter and correct results, work the ledger
+    MANAGE = "manage"  # configure units, groups, rounds, users
+
+
+ROLES_FOR = {
+    Action.VIEW: {RoleKind.ADMIN, RoleKind.STAFF, RoleKind.LEADER},
+    Action.ENTER: {RoleKind.ADMIN, RoleKind.STAFF},
+    Action.MANAGE: {RoleKind.ADMIN},
+}
+
+
+def _role_paths(user) -> list[tuple[str, str]]:
+    """(role kind, unit path) for every role of the user, cached on the user object."""
+    if not hasattr(user, "_manyi_role_paths"):
+        user._manyi_role_paths = list(
+            Role.objects.filter(user=user, unit__active=True).values_list("kind", "unit__path")
+        )
+    return user._manyi_role_paths
+
+
+def is_superuser(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def scope_paths(user, action: Action) -> list[str] | None:
+    """Paths of the subtrees where the user may do ``action``; None means everywhere."""
+    if is_superuser(user):
+        return None
+    if not (user.is_authenticated and user.is_active):
+        return []
+    allowed = ROLES_FOR[action]
+    paths = sorted({path for kind, path in _role_paths(user) if kind in allowed})
+    # Drop paths already covered by a shorter one.
+    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+
+
+def unit_q(user, action: Action, field: str = "") -> Q:
+    """A filter for any model with a unit: ``field`` is the lookup to the unit (e.g. ``"unit__"``)."""
+    paths = scope_paths(user, action)
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    query = Q()
+    for path in paths:
+        query |= Q(**{f"{field}path__startswith": path})
+    return query
+
+
+def units_for(user, action: Action) -> QuerySet[Unit]:
+    return Unit.objects.filter(unit_q(user, action))
+
+
+def filter_by_unit(queryset: QuerySet, user, action: Action, field: str = "unit") -> QuerySet:
+    """Restrict any queryset whose rows belong to a unit (through ``field``) to the user's scope."""
+    paths = scope_paths(user, action)
+    if paths is None:
+        return queryset
+    return queryset.filter(unit_q(user, action, f"{field}__"))
+
+
+def can(user, action: Action, unit: Unit) -> bool:
+    paths = scope_paths(user, action)
+    return paths is None or any(unit.path.startswith(p) for p in paths)
+
+
+def can_anywhere(user, action: Action) -> bool:
+    paths = scope_paths(user, action)
+    return paths is None or bool(paths)
+
+
+def top_units(user, action: Action = Action.VIEW) -> list[Unit]:
+    """The roots of the user's subtrees (for superusers: the roots of the tree)."""
+    paths = scope_paths(user, action)
+    if paths is None:
+        return list(Unit.objects.filter(parent__isnull=True, active=True).order_by("order", "code"))
+    return list(Unit.objects.filter(path__in=paths).order_by("path"))
+
+
+def require(user, action: Action, unit: Unit) -> None:
+    """404 for a unit the user cannot see at all; 403 for one they see but may not act on."""
+    if can(user, action, unit):
+        return
+    if action is not Action.VIEW and can(user, Action.VIEW, unit):
+        raise PermissionDenied
+    raise Http404
+
+
+def get_unit(user, action: Action, code: str) -> Unit:
+    try:
+        unit = Unit.objects.get(code=code)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+    require(user, action, unit)
+    return unit
+
+
+def may_see_phones(user) -> bool:
+    """Respondents' phone numbers are personal data: only administrators see them whole."""
+    return is_superuser(user) or any(kind == RoleKind.ADMIN for kind, _ in _role_paths(user))
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: keep the first three and last four digits."""
+    phone = (phone or "").strip()
+    if len(phone) <= 4:
+        return "*" * len(phone)
+    if len(phone) <= 7:
+        return phone[:1] + "*" * (len(phone) - 3) + phone[-2:]
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def phone_for(user, phone: str) -> str:
+    return phone if may_see_phones(user) else mask_phone(phone)
