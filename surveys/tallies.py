@@ -1,0 +1,73 @@
+"""Keeping ``Tally`` equal to a recount of the answers.
+
+Every save of a questionnaire adds its answers' deltas with one
+``INSERT ... ON CONFLICT DO UPDATE SET count = count + n`` (same SQL on
+PostgreSQL and SQLite), inside the transaction that writes the answers, so
+two clerks saving at once never lose a vote. Keys are applied in a fixed
+order so that concurrent savers lock rows in the same order (no deadlock).
+"""
+
+from collections import Counter
+
+from django.db import connection, transaction
+
+from surveys.models import Answer, Tally
+
+TallyKey = tuple[int, int, int]  # (unit_id, indicator_id, option_id)
+
+
+def tally_add(round_id: int, deltas: Counter[TallyKey] | dict[TallyKey, int]) -> None:
+    """Add ``deltas`` (which may be negative) to the round's tallies."""
+    rows = [(round_id, unit, indicator, option, n) for (unit, indicator, option), n in sorted(deltas.items()) if n]
+    if not rows:
+        return
+    table = Tally._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (round_id, unit_id, indicator_id, option_id, count) VALUES (%s, %s, %s, %s, %s) "
+        f"ON CONFLICT (round_id, unit_id, indicator_id, option_id) DO UPDATE SET count = {table}.count + excluded.count"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def answer_deltas(answers: list[tuple[int, int, int]], sign: int = 1) -> Counter[TallyKey]:
+    """Deltas for (unit_id, indicator_id, option_id) answers being added (+1) or removed (-1)."""
+    deltas: Counter[TallyKey] = Counter()
+    for key in answers:
+        deltas[key] += sign
+    return deltas
+
+
+@transaction.atomic
+def tally_rebuild(round_id: int) -> int:
+    """Recount the round's tallies from its answers in one INSERT ... SELECT; returns the rows written."""
+    Tally.objects.filter(round_id=round_id).delete()
+    tally, answer = Tally._meta.db_table, Answer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {tally} (round_id, unit_id, indicator_id, option_id, count) "
+            f"SELECT round_id, unit_id, indicator_id, option_id, COUNT(*) FROM {answer} "
+            f"WHERE round_id = %s GROUP BY round_id, unit_id, indicator_id, option_id",
+            [round_id],
+        )
+        return cursor.rowcount
+
+
+def tally_mismatches(round_id: int) -> list[tuple[TallyKey, int, int]]:
+    """(key, maintained, recounted) wherever the maintained tally differs from a recount."""
+    maintained = {
+        (u, i, o): n
+        for u, i, o, n in Tally.objects.filter(round_id=round_id, count__gt=0).values_list(
+            "unit_id", "indicator_id", "option_id", "count"
+        )
+    }
+    answer = Answer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT unit_id, indicator_id, option_id, COUNT(*) FROM {answer} WHERE round_id = %s "
+            f"GROUP BY unit_id, indicator_id, option_id",
+            [round_id],
+        )
+        recounted = {(u, i, o): n for u, i, o, n in cursor.fetchall()}
+    keys = maintained.keys() | recounted.keys()
+    return sorted((k, maintained.get(k, 0), recounted.get(k, 0)) for k in keys if maintained.get(k, 0) != recounted.get(k, 0))
