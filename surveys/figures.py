@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 from django.db import connection
 
-from surveys.engine import Counts, rate
+from surveys.engine import Counts, percent, rate
 from surveys.models import Category, Indicator, Option, ReportedCount, Round, Tally
 from units.models import Unit
 
@@ -140,3 +140,16 @@ def _pool_up(units: list[UnitInfo], leaf: np.ndarray) -> np.ndarray:
     pooled = np.zeros_like(leaf)
     np.add.at(pooled, np.array(target, dtype=np.int64), leaf[np.array(source, dtype=np.int64)])
     return pooled
+
+
+def counts_json(counts: Counts) -> dict:
+    """Votes by category and the rate (percent, two decimals; null without data), with English keys."""
+    value = percent(rate(counts))
+    return {
+        "satisfied": counts.satisfied,
+        "basically_satisfied": counts.basic,
+        "dissatisfied": counts.dissatisfied,
+        "excluded": counts.excluded,
+        "valid": counts.valid,
+        "rate": None if value is None else float(value),
+    }

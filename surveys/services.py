@@ -28,8 +28,12 @@ from units.models import Unit
 
 def _log(round: Round, user, action: str, unit: Unit | None = None, questionnaire_id=None, **detail) -> None:
     ResultChange.objects.create(
-        round=round, unit=unit, user=user if user and user.is_authenticated else None,
-        action=action, questionnaire_id_ref=questionnaire_id, detail=detail,
+        round=round,
+        unit=unit,
+        user=user if user and user.is_authenticated else None,
+        action=action,
+        questionnaire_id_ref=questionnaire_id,
+        detail=detail,
     )
 
 
@@ -65,10 +69,18 @@ def round_create(*, spec: RoundSpec, units: list[Unit], under: Unit | None = Non
     if not spec.indicators:
         raise ValidationError({"indicators": _("A round needs at least one indicator.")})
     round = Round.objects.create(
-        code=spec.code, name=spec.name, start=spec.start, end=spec.end, scale=spec.scale,
-        target_rate=spec.target_rate, target_rank=spec.target_rank, previous=spec.previous,
-        min_valid_votes=spec.min_valid_votes, allow_repeat_phone=spec.allow_repeat_phone,
-        under=under, kinds=",".join(kinds),
+        code=spec.code,
+        name=spec.name,
+        start=spec.start,
+        end=spec.end,
+        scale=spec.scale,
+        target_rate=spec.target_rate,
+        target_rank=spec.target_rank,
+        previous=spec.previous,
+        min_valid_votes=spec.min_valid_votes,
+        allow_repeat_phone=spec.allow_repeat_phone,
+        under=under,
+        kinds=",".join(kinds),
     )
     RoundIndicator.objects.bulk_create(
         RoundIndicator(round=round, indicator=indicator, order=i) for i, indicator in enumerate(spec.indicators)
@@ -81,9 +93,17 @@ def round_create(*, spec: RoundSpec, units: list[Unit], under: Unit | None = Non
 def round_copy(*, source: Round, code: str, name: str, start: datetime.date, end: datetime.date) -> Round:
     """A new round like ``source`` (scale, indicators, units, targets), linked to it as its previous round."""
     spec = RoundSpec(
-        code=code, name=name, start=start, end=end, scale=source.scale, indicators=source.ordered_indicators(),
-        target_rate=source.target_rate, target_rank=source.target_rank, previous=source,
-        min_valid_votes=source.min_valid_votes, allow_repeat_phone=source.allow_repeat_phone,
+        code=code,
+        name=name,
+        start=start,
+        end=end,
+        scale=source.scale,
+        indicators=source.ordered_indicators(),
+        target_rate=source.target_rate,
+        target_rank=source.target_rank,
+        previous=source,
+        min_valid_votes=source.min_valid_votes,
+        allow_repeat_phone=source.allow_repeat_phone,
     )
     units = list(Unit.objects.filter(participations__round=source))
     kinds = [k for k in source.kinds.split(",") if k]
@@ -108,8 +128,10 @@ def round_set_status(*, round: Round, status: str, user, reason: str = "") -> Ro
         allowed_from, action = _TRANSITIONS.get(status, (set(), None))
         if round.status not in allowed_from:
             raise ValidationError(
-                {"status": _("A %(old)s round cannot become %(new)s.") % {
-                    "old": round.get_status_display(), "new": RoundStatus(status).label}}
+                {
+                    "status": _("A %(old)s round cannot become %(new)s.")
+                    % {"old": round.get_status_display(), "new": RoundStatus(status).label}
+                }
             )
     round.status = status
     round.save(update_fields=["status"])
@@ -119,7 +141,9 @@ def round_set_status(*, round: Round, status: str, user, reason: str = "") -> Ro
 
 def check_results_can_change(round: Round) -> None:
     if round.status != RoundStatus.OPEN:
-        raise ValidationError(_("The round “%(round)s” is not open: results cannot be changed.") % {"round": round.name})
+        raise ValidationError(
+            _("The round “%(round)s” is not open: results cannot be changed.") % {"round": round.name}
+        )
 
 
 def check_participates(round: Round, unit: Unit) -> None:
@@ -147,7 +171,9 @@ def _validate_questionnaire(round: Round, data: QuestionnaireData, exclude_id: i
     errors = {}
     if not round.start <= data.date <= round.end:
         errors["date"] = _("The date must be within the round's period (%(start)s to %(end)s).") % {
-            "start": round.start, "end": round.end}
+            "start": round.start,
+            "end": round.end,
+        }
     others = Questionnaire.objects.filter(round=round).exclude(pk=exclude_id)
     if data.number and others.filter(number=data.number).exists():
         errors["number"] = _("Questionnaire number %(number)s is already used in this round.") % {"number": data.number}
@@ -171,16 +197,25 @@ def _answers_of(questionnaire: Questionnaire) -> list[tuple[int, int, int]]:
 
 def _snapshot(q: Questionnaire) -> dict:
     return {
-        "unit": q.unit.code, "respondent_type": q.respondent_type, "channel": q.channel, "date": str(q.date),
-        "number": q.number, "phone": q.phone,
+        "unit": q.unit.code,
+        "respondent_type": q.respondent_type,
+        "channel": q.channel,
+        "date": str(q.date),
+        "number": q.number,
+        "phone": q.phone,
         "answers": {str(i): o for i, o in q.answers.values_list("indicator__code", "option__number")},
     }
 
 
 def _write_answers(questionnaire: Questionnaire, answers: dict[int, int]) -> None:
     Answer.objects.bulk_create(
-        Answer(questionnaire=questionnaire, round_id=questionnaire.round_id, unit_id=questionnaire.unit_id,
-               indicator_id=indicator_id, option_id=option_id)
+        Answer(
+            questionnaire=questionnaire,
+            round_id=questionnaire.round_id,
+            unit_id=questionnaire.unit_id,
+            indicator_id=indicator_id,
+            option_id=option_id,
+        )
         for indicator_id, option_id in answers.items()
     )
     tally_add(questionnaire.round_id, answer_deltas(_answers_of(questionnaire)))
@@ -192,16 +227,26 @@ def _save_refusing_duplicates(questionnaire: Questionnaire) -> None:
         with transaction.atomic():
             questionnaire.save()
     except IntegrityError:
-        raise ValidationError({"number": _("Questionnaire number %(number)s is already used in this round.") % {
-            "number": questionnaire.number}}) from None
+        raise ValidationError(
+            {
+                "number": _("Questionnaire number %(number)s is already used in this round.")
+                % {"number": questionnaire.number}
+            }
+        ) from None
 
 
 @transaction.atomic
 def questionnaire_create(*, round: Round, data: QuestionnaireData, user) -> Questionnaire:
     _validate_questionnaire(round, data)
     questionnaire = Questionnaire(
-        round=round, unit=data.unit, respondent_type=data.respondent_type, channel=data.channel, date=data.date,
-        number=data.number, phone=data.phone, created_by=user if user.is_authenticated else None,
+        round=round,
+        unit=data.unit,
+        respondent_type=data.respondent_type,
+        channel=data.channel,
+        date=data.date,
+        number=data.number,
+        phone=data.phone,
+        created_by=user if user.is_authenticated else None,
     )
     _save_refusing_duplicates(questionnaire)
     _write_answers(questionnaire, data.answers or {})
@@ -221,8 +266,15 @@ def questionnaire_update(*, questionnaire: Questionnaire, data: QuestionnaireDat
         setattr(questionnaire, field, getattr(data, field))
     _save_refusing_duplicates(questionnaire)
     _write_answers(questionnaire, data.answers or {})
-    _log(round, user, ChangeAction.EDITED, questionnaire.unit, questionnaire.id, before=before,
-         after=_snapshot(questionnaire))
+    _log(
+        round,
+        user,
+        ChangeAction.EDITED,
+        questionnaire.unit,
+        questionnaire.id,
+        before=before,
+        after=_snapshot(questionnaire),
+    )
     return questionnaire
 
 
@@ -268,6 +320,11 @@ def reported_counts_set(*, round: Round, unit: Unit, counts: dict[tuple[int, int
     if changes:
         codes = dict(Indicator.objects.filter(pk__in=indicator_ids).values_list("id", "code"))
         numbers = dict(Option.objects.filter(pk__in=option_ids).values_list("id", "number"))
-        _log(round, user, ChangeAction.COUNTS, unit,
-             changes={f"{codes[i]}/{numbers[o]}": [old, new] for (i, o), (old, new) in changes.items()})
+        _log(
+            round,
+            user,
+            ChangeAction.COUNTS,
+            unit,
+            changes={f"{codes[i]}/{numbers[o]}": [old, new] for (i, o), (old, new) in changes.items()},
+        )
     return len(changes)

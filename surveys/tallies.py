@@ -70,4 +70,6 @@ def tally_mismatches(round_id: int) -> list[tuple[TallyKey, int, int]]:
         )
         recounted = {(u, i, o): n for u, i, o, n in cursor.fetchall()}
     keys = maintained.keys() | recounted.keys()
-    return sorted((k, maintained.get(k, 0), recounted.get(k, 0)) for k in keys if maintained.get(k, 0) != recounted.get(k, 0))
+    return sorted(
+        (k, maintained.get(k, 0), recounted.get(k, 0)) for k in keys if maintained.get(k, 0) != recounted.get(k, 0)
+    )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+import surveys.demo
 import units.demo
 
 
@@ -9,6 +10,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         summary = units.demo.seed()
         self.stdout.write(f"Units: {summary['units']}, leadership groups: {summary['groups']}")
+        rounds = surveys.demo.seed()
+        self.stdout.write(f"Survey rounds created: {rounds['rounds']}, questionnaires in all: {rounds['questionnaires']}")
         self.stdout.write("Demo logins (username / password / role / unit):")
         for username, password, role, code in summary["users"]:
             self.stdout.write(f"  {username:16} {password:12} {role:14} {code}")

@@ -1,0 +1,226 @@
+"""Forms of the entry pages. They only clean input; the services decide and write."""
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from surveys.engine import Counts, rate
+from surveys.models import Category, Channel, Indicator, Option, Questionnaire, RespondentType, RoundStatus
+from surveys.services import QuestionnaireData
+from units.models import Unit
+
+PHONE_RE = re.compile(r"^\+?\d{3,20}$")
+MAX_COUNT = 2_147_483_647  # the largest value the count column holds
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to the field it names, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        return f"{unit.code} · {unit.name}"
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so that templates can render fields as they are."""
+
+    def style_fields(self) -> None:
+        for bound in self.visible_fields():
+            widget = bound.field.widget
+            if isinstance(widget, forms.RadioSelect):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def focus(self, name: str) -> None:
+        """Put the cursor on ``name`` when the page opens, or on the first field in error."""
+        name = next((n for n in self.fields if n in self.errors), name)
+        self.fields[name].widget.attrs["autofocus"] = True
+
+
+class QuestionnaireForm(BootstrapMixin, forms.Form):
+    """One questionnaire: who answered, how, when, and one answer (or none) per indicator of the round.
+
+    An answer is typed as the option's number (1, 2, ...); an empty value leaves the indicator unanswered.
+    """
+
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    respondent_type = forms.ChoiceField(label=_("Respondent type"), choices=RespondentType.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    number = forms.CharField(label=_("Questionnaire number"), max_length=40, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+
+    def __init__(self, *args, units, indicators: list[Indicator], options: list[Option], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.indicators = indicators
+        self.option_ids = {o.number: o.id for o in options}
+        choices = [("", _("No answer"))] + [(o.number, f"{o.number} {o.label()}") for o in options]
+        for indicator in indicators:
+            self.fields[self.answer_name(indicator)] = forms.TypedChoiceField(
+                label=indicator.label(), choices=choices, coerce=int, empty_value=None, required=False,
+                widget=forms.RadioSelect,
+            )
+        self.fields["number"].widget.attrs["autocomplete"] = "off"
+        self.fields["phone"].widget.attrs.update({"autocomplete": "off", "inputmode": "tel"})
+        self.style_fields()
+
+    @staticmethod
+    def answer_name(indicator: Indicator) -> str:
+        return f"answer_{indicator.id}"
+
+    @classmethod
+    def initial_from(cls, questionnaire: Questionnaire) -> dict:
+        initial = {name: getattr(questionnaire, name) for name in ("respondent_type", "channel", "date", "number")}
+        initial.update(unit=questionnaire.unit_id, phone=questionnaire.phone)
+        for indicator_id, number in questionnaire.answers.values_list("indicator_id", "option__number"):
+            initial[f"answer_{indicator_id}"] = number
+        return initial
+
+    def answer_fields(self) -> list[forms.BoundField]:
+        return [self[self.answer_name(indicator)] for indicator in self.indicators]
+
+    def clean_number(self) -> str:
+        return self.cleaned_data["number"].strip()
+
+    def clean_phone(self) -> str:
+        # Stored without spaces or dashes, so that "138-0000-0000" and "13800000000" are the same phone.
+        phone = re.sub(r"[\s\-()]", "", self.cleaned_data["phone"])
+        if phone and not PHONE_RE.match(phone):
+            raise ValidationError(_("Enter the phone as digits only (3 to 20 digits, a leading + allowed)."))
+        return phone
+
+    def to_data(self) -> QuestionnaireData:
+        data = self.cleaned_data
+        answers = {
+            indicator.id: self.option_ids[data[self.answer_name(indicator)]]
+            for indicator in self.indicators
+            if data.get(self.answer_name(indicator)) is not None
+        }
+        return QuestionnaireData(
+            unit=data["unit"], respondent_type=data["respondent_type"], channel=data["channel"], date=data["date"],
+            number=data["number"], phone=data["phone"], answers=answers,
+        )
+
+
+class QuestionnaireFilterForm(BootstrapMixin, forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"))
+    number = forms.CharField(label=_("Questionnaire number"), max_length=40, required=False)
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, units, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.style_fields()
+
+    def filter(self, questionnaires):
+        """The questionnaires matching the valid filters (an invalid filter is ignored and shown in error)."""
+        if not self.is_bound:
+            return questionnaires
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("unit"):
+            questionnaires = questionnaires.filter(unit=data["unit"])
+        if data.get("number"):
+            questionnaires = questionnaires.filter(number__icontains=data["number"].strip())
+        if data.get("date"):
+            questionnaires = questionnaires.filter(date=data["date"])
+        return questionnaires
+
+
+class RoundStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[(RoundStatus.OPEN, _("Open")), (RoundStatus.CLOSED, _("Closed"))])
+    reason = forms.CharField(
+        label=_("Reason for reopening"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@dataclass
+class GridRow:
+    indicator: Indicator
+    cells: list[forms.BoundField]
+    total: int
+    rate: Fraction | None
+
+
+class CountsForm(BootstrapMixin, forms.Form):
+    """A unit's reported counts: one whole number of 0 or more per indicator x option (empty means 0).
+
+    Cells are text fields so that a bad cell ("-1", "2.5", "abc") is named in the message rather than
+    silently refused by the browser.
+    """
+
+    def __init__(self, *args, indicators: list[Indicator], options: list[Option], saved: dict, **kwargs) -> None:
+        super().__init__(*args, initial={self.cell_name(i, o): n for (i, o), n in saved.items()}, **kwargs)
+        self.indicators, self.options, self.saved = indicators, options, saved
+        for indicator in indicators:
+            for option in options:
+                self.fields[self.cell_name(indicator.id, option.id)] = forms.CharField(
+                    label=f"{indicator.label()} / {option.label()}", required=False, max_length=12,
+                    widget=forms.TextInput(
+                        attrs={"inputmode": "numeric", "class": "form-control form-control-sm num",
+                               "data-category": option.category, "autocomplete": "off"}
+                    ),
+                )
+
+    @staticmethod
+    def cell_name(indicator_id: int, option_id: int) -> str:
+        return f"count_{indicator_id}_{option_id}"
+
+    def clean(self) -> dict:
+        bad = []
+        for name, field in self.fields.items():
+            text = (self.data.get(self.add_prefix(name)) or "").strip()
+            if text and not (text.isdecimal() and int(text) <= MAX_COUNT):
+                bad.append(f"{field.label} (“{text}”)")
+                self.add_error(name, _("Not a whole number of 0 or more."))
+        if bad:
+            raise ValidationError(
+                _("Counts must be whole numbers of 0 or more. Correct these cells: %(cells)s.")
+                % {"cells": "; ".join(bad)}
+            )
+        return self.cleaned_data
+
+    def counts(self) -> dict[tuple[int, int], int]:
+        """(indicator id, option id) -> count, for every cell (empty cells are 0)."""
+        return {
+            (indicator.id, option.id): int(self.cleaned_data.get(self.cell_name(indicator.id, option.id)) or 0)
+            for indicator in self.indicators
+            for option in self.options
+        }
+
+    def rows(self) -> list[GridRow]:
+        """The grid with totals and rates of the saved counts (the page's script recomputes them as one types)."""
+        rows = []
+        for indicator in self.indicators:
+            values = [(option, self.saved.get((indicator.id, option.id), 0)) for option in self.options]
+            cells = [self[self.cell_name(indicator.id, option.id)] for option in self.options]
+            rows.append(GridRow(indicator, cells, sum(n for _, n in values), rate(category_counts(values))))
+        return rows
+
+    def overall(self) -> tuple[int, Fraction | None]:
+        values = [(option, self.saved.get((i.id, option.id), 0)) for i in self.indicators for option in self.options]
+        return sum(n for _, n in values), rate(category_counts(values))
+
+
+def category_counts(values: list[tuple[Option, int]]) -> Counts:
+    by_category = dict.fromkeys(Category.values, 0)
+    for option, count in values:
+        by_category[option.category] += count
+    return Counts(
+        by_category[Category.SATISFIED], by_category[Category.BASIC], by_category[Category.DISSATISFIED],
+        by_category[Category.EXCLUDED],
+    )
