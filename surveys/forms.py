@@ -1,19 +1,22 @@
 """Forms of the entry pages. They only clean input; the services decide and write."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from surveys.engine import Counts, rate
+from surveys.engine import Counts, percent, rate
 from surveys.models import Category, Channel, Indicator, Option, Questionnaire, RespondentType, RoundStatus
 from surveys.services import QuestionnaireData
 from units.models import Unit
 
-PHONE_RE = re.compile(r"^\+?\d{3,20}$")
+PHONE_RE = re.compile(r"^\+?[0-9]{3,}$")
+PHONE_MAX = Questionnaire._meta.get_field("phone").max_length
 MAX_COUNT = 2_147_483_647  # the largest value the count column holds
 
 
@@ -42,6 +45,17 @@ class BootstrapMixin:
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        # Bootstrap shows a field in error in red.
+        for name in self.errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            if widget is None or isinstance(widget, forms.RadioSelect):
+                continue
+            classes = widget.attrs.get("class", "").split()
+            if "is-invalid" not in classes:
+                widget.attrs["class"] = " ".join([*classes, "is-invalid"])
+
     def focus(self, name: str) -> None:
         """Put the cursor on ``name`` when the page opens, or on the first field in error."""
         name = next((n for n in self.fields if n in self.errors), name)
@@ -66,12 +80,17 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
         self.fields["unit"].queryset = units
         self.indicators = indicators
         self.option_ids = {o.number: o.id for o in options}
-        choices = [("", _("No answer"))] + [(o.number, f"{o.number} {o.label()}") for o in options]
+        choices = [("", format_lazy("0 {}", _("No answer")))] + [(o.number, f"{o.number} {o.label()}") for o in options]
         for indicator in indicators:
             self.fields[self.answer_name(indicator)] = forms.TypedChoiceField(
-                label=indicator.label(), choices=choices, coerce=int, empty_value=None, required=False,
-                widget=forms.RadioSelect,
+                label=indicator.label(),
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
             )
+        self.fields["unit"].widget.attrs["data-search-label"] = _("Search units by code or name")
         self.fields["number"].widget.attrs["autocomplete"] = "off"
         self.fields["phone"].widget.attrs.update({"autocomplete": "off", "inputmode": "tel"})
         self.style_fields()
@@ -92,13 +111,14 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
         return [self[self.answer_name(indicator)] for indicator in self.indicators]
 
     def clean_number(self) -> str:
-        return self.cleaned_data["number"].strip()
+        # Full-width characters typed with a Chinese input method become their plain forms (Ａ１ -> A1).
+        return unicodedata.normalize("NFKC", self.cleaned_data["number"]).strip()
 
     def clean_phone(self) -> str:
         # Stored without spaces or dashes, so that "138-0000-0000" and "13800000000" are the same phone.
-        phone = re.sub(r"[\s\-()]", "", self.cleaned_data["phone"])
-        if phone and not PHONE_RE.match(phone):
-            raise ValidationError(_("Enter the phone as digits only (3 to 20 digits, a leading + allowed)."))
+        phone = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", self.cleaned_data["phone"]))
+        if phone and not (PHONE_RE.match(phone) and len(phone) <= PHONE_MAX):
+            raise ValidationError(_("Enter the phone as digits only (3 to 20 characters, a leading + allowed)."))
         return phone
 
     def to_data(self) -> QuestionnaireData:
@@ -109,8 +129,13 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
             if data.get(self.answer_name(indicator)) is not None
         }
         return QuestionnaireData(
-            unit=data["unit"], respondent_type=data["respondent_type"], channel=data["channel"], date=data["date"],
-            number=data["number"], phone=data["phone"], answers=answers,
+            unit=data["unit"],
+            respondent_type=data["respondent_type"],
+            channel=data["channel"],
+            date=data["date"],
+            number=data["number"],
+            phone=data["phone"],
+            answers=answers,
         )
 
 
@@ -155,6 +180,10 @@ class GridRow:
     total: int
     rate: Fraction | None
 
+    @property
+    def percent(self):
+        return percent(self.rate)
+
 
 class CountsForm(BootstrapMixin, forms.Form):
     """A unit's reported counts: one whole number of 0 or more per indicator x option (empty means 0).
@@ -168,11 +197,19 @@ class CountsForm(BootstrapMixin, forms.Form):
         self.indicators, self.options, self.saved = indicators, options, saved
         for indicator in indicators:
             for option in options:
+                label = f"{indicator.label()} / {option.label()}"
                 self.fields[self.cell_name(indicator.id, option.id)] = forms.CharField(
-                    label=f"{indicator.label()} / {option.label()}", required=False, max_length=12,
+                    label=label,
+                    required=False,
+                    max_length=12,
                     widget=forms.TextInput(
-                        attrs={"inputmode": "numeric", "class": "form-control form-control-sm num",
-                               "data-category": option.category, "autocomplete": "off"}
+                        attrs={
+                            "aria-label": label,
+                            "inputmode": "numeric",
+                            "class": "form-control form-control-sm num",
+                            "data-category": option.category,
+                            "autocomplete": "off",
+                        }
                     ),
                 )
 
@@ -211,9 +248,10 @@ class CountsForm(BootstrapMixin, forms.Form):
             rows.append(GridRow(indicator, cells, sum(n for _, n in values), rate(category_counts(values))))
         return rows
 
-    def overall(self) -> tuple[int, Fraction | None]:
+    def overall(self) -> dict:
+        """Total votes and rate of all indicators pooled, as saved."""
         values = [(option, self.saved.get((i.id, option.id), 0)) for i in self.indicators for option in self.options]
-        return sum(n for _, n in values), rate(category_counts(values))
+        return {"total": sum(n for _, n in values), "percent": percent(rate(category_counts(values)))}
 
 
 def category_counts(values: list[tuple[Option, int]]) -> Counts:
@@ -221,6 +259,8 @@ def category_counts(values: list[tuple[Option, int]]) -> Counts:
     for option, count in values:
         by_category[option.category] += count
     return Counts(
-        by_category[Category.SATISFIED], by_category[Category.BASIC], by_category[Category.DISSATISFIED],
+        by_category[Category.SATISFIED],
+        by_category[Category.BASIC],
+        by_category[Category.DISSATISFIED],
         by_category[Category.EXCLUDED],
     )

@@ -1,8 +1,10 @@
 """Reads for the entry pages: what of a round a user may see or change, in a fixed number of queries."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from surveys.models import (
     ChangeAction,
@@ -46,6 +48,14 @@ def round_questionnaires(round: Round, user) -> QuerySet[Questionnaire]:
     return filter_by_unit(questionnaires, user, Action.VIEW).prefetch_related("answers").order_by("-id")
 
 
+def add_picks(questionnaires: Iterable[Questionnaire], indicators: list[Indicator], scale_id: int) -> None:
+    """Set ``picks`` on each questionnaire (answers prefetched): the option number per indicator, None if unanswered."""
+    numbers = dict(Option.objects.filter(scale_id=scale_id).values_list("id", "number"))
+    for questionnaire in questionnaires:
+        given = {a.indicator_id: numbers.get(a.option_id) for a in questionnaire.answers.all()}
+        questionnaire.picks = [given.get(indicator.id) for indicator in indicators]
+
+
 def round_changes(round: Round, user, unit: Unit | None = None) -> QuerySet[ResultChange]:
     """The history of the round's results within the user's MANAGE scope (or one unit's subtree).
 
@@ -80,14 +90,16 @@ class ChangeDescriber:
 
     def __init__(self, round: Round, changes: list[ResultChange], user) -> None:
         self.user = user
-        self.indicators = {i.code: i.label() for i in Indicator.objects.filter(round_indicators__round=round)}
+        self.indicators = {i.code: i.label() for i in round.ordered_indicators()}
         self.options = {str(o.number): f"{o.number} {o.label()}" for o in Option.objects.filter(scale=round.scale_id)}
         codes = {
             snapshot.get("unit")
             for change in changes
             for snapshot in (change.detail.get("before") or {}, change.detail.get("after") or {})
         }
-        self.units = dict(Unit.objects.filter(code__in=codes - {None}).values_list("code", "name"))
+        # A questionnaire moved from or to a unit outside the user's scope must not reveal that unit.
+        visible = units_for(user, Action.VIEW).filter(code__in=codes - {None})
+        self.units = dict(visible.values_list("code", "name"))
         self.choices = {"respondent_type": dict(RespondentType.choices), "channel": dict(Channel.choices)}
 
     def describe(self, change: ResultChange) -> ChangeDetail:
@@ -101,7 +113,7 @@ class ChangeDescriber:
     def _count_lines(self, changes: dict) -> list[tuple[str, str, str]]:
         lines = []
         for key, (old, new) in sorted(changes.items()):
-            indicator, _, number = key.partition("/")
+            indicator, _slash, number = key.partition("/")
             label = f"{self.indicators.get(indicator, indicator)} / {self.options.get(number, number)}"
             lines.append((label, str(old), str(new)))
         return lines
@@ -110,24 +122,26 @@ class ChangeDescriber:
         lines = []
         for name in SNAPSHOT_FIELDS:
             old, new = self._value(name, before.get(name, "")), self._value(name, after.get(name, ""))
-            if old != new or not (before and after):
-                if old or new:
-                    lines.append((str(Questionnaire._meta.get_field(name).verbose_name), old, new))
+            # A new or deleted questionnaire shows every field it had; an edit only what changed.
+            if (old or new) and (old != new or not (before and after)):
+                lines.append((str(Questionnaire._meta.get_field(name).verbose_name), old, new))
         old_answers, new_answers = before.get("answers") or {}, after.get("answers") or {}
         for code, label in self.indicators.items():
-            old, new = old_answers.get(code), new_answers.get(code)
+            old, new = self._option(old_answers.get(code)), self._option(new_answers.get(code))
             if old != new:
-                lines.append((label, self.options.get(str(old), "") if old else "", self.options.get(str(new), "") if new else ""))
+                lines.append((label, old, new))
         return lines
+
+    def _option(self, number) -> str:
+        return self.options.get(str(number), str(number)) if number else ""
 
     def _value(self, name: str, value) -> str:
         value = str(value or "")
         if name == "unit" and value:
-            return f"{self.units.get(value, '')} ({value})".strip()
+            return f"{self.units[value]} ({value})" if value in self.units else _("a unit outside your scope")
         if name == "phone":
             return phone_for(self.user, value) if value else ""
         return str(self.choices.get(name, {}).get(value, value))
 
     def _other_lines(self, detail: dict) -> list[tuple[str, str, str]]:
         return [(str(key), "", str(value)) for key, value in detail.items() if key != "reason" and value]
-

@@ -26,11 +26,16 @@ from surveys.tallies import answer_deltas, tally_add
 from units.models import Unit
 
 
+def _actor(user):
+    """The user to record, or None for commands and scripts."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def _log(round: Round, user, action: str, unit: Unit | None = None, questionnaire_id=None, **detail) -> None:
     ResultChange.objects.create(
         round=round,
         unit=unit,
-        user=user if user and user.is_authenticated else None,
+        user=_actor(user),
         action=action,
         questionnaire_id_ref=questionnaire_id,
         detail=detail,
@@ -246,7 +251,7 @@ def questionnaire_create(*, round: Round, data: QuestionnaireData, user) -> Ques
         date=data.date,
         number=data.number,
         phone=data.phone,
-        created_by=user if user.is_authenticated else None,
+        created_by=_actor(user),
     )
     _save_refusing_duplicates(questionnaire)
     _write_answers(questionnaire, data.answers or {})

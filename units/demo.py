@@ -91,7 +91,7 @@ def _group(unit: Unit, rng: random.Random) -> None:
     rows += [(MemberRole.DEPUTY, "副职", f"分管{area}") for area in ("一、二年级", "三、四年级", "安全与后勤")]
     rows += [(MemberRole.MEMBER, "中层干部", "具体落实") for _ in range(3)]
     rows += [(MemberRole.OFFICE_DIRECTOR, "办公室主任", "负责日常工作、台帐整理与上报")]
-    GroupMember.objects.bulk_create(
+    members = GroupMember.objects.bulk_create(
         GroupMember(
             group=group,
             role=role,
@@ -103,6 +103,30 @@ def _group(unit: Unit, rng: random.Random) -> None:
         )
         for i, (role, position, duty) in enumerate(rows)
     )
+    _answerable(unit, group, members)
+
+
+def _answerable(unit: Unit, group: LeadershipGroup, members: list[GroupMember]) -> None:
+    """One level answerable to the next (一级抓一级): town deputies each take some villages,
+    and a district's education bureau sits in the group as a member department."""
+    if unit.kind == UnitKind.TOWN:
+        deputies = [m for m in members if m.role == MemberRole.DEPUTY]
+        villages = list(unit.children.order_by("order"))
+        for i, deputy in enumerate(deputies):
+            share = villages[i :: len(deputies)]
+            deputy.responsibility = "包村：" + "、".join(v.name for v in share)
+            deputy.save(update_fields=["responsibility"])
+            deputy.covered_units.set(share)
+    if unit.kind == UnitKind.DISTRICT:
+        bureau = unit.children.filter(kind=UnitKind.BUREAU).first()
+        if bureau:
+            GroupMember.objects.create(
+                group=group,
+                role=MemberRole.MEMBER,
+                department=bureau,
+                responsibility="负责全区学校满意度工作",
+                order=50,
+            )
 
 
 def _users() -> list[tuple[str, str, str]]:

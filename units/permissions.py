@@ -7,6 +7,7 @@ never sees, even in a count or a drop-down, a unit outside their subtrees.
 
 from enum import Enum
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -130,3 +131,35 @@ def mask_phone(phone: str) -> str:
 
 def phone_for(user, phone: str) -> str:
     return phone if may_see_phones(user) else mask_phone(phone)
+
+
+def require_anywhere(user, action: Action) -> None:
+    """403 for a page not tied to one unit (imports, users) that the user may not use anywhere."""
+    if not can_anywhere(user, action):
+        raise PermissionDenied
+
+
+def phone_for_unit(user, unit: Unit, phone: str) -> str:
+    """A phone number belonging to a unit's records: whole only for that unit's administrators."""
+    return phone if can(user, Action.MANAGE, unit) else mask_phone(phone)
+
+
+def roles_for(user, action: Action = Action.MANAGE) -> QuerySet[Role]:
+    """The roles held on units inside the user's scope (never a role on a unit outside it)."""
+    return filter_by_unit(Role.objects.all(), user, action)
+
+
+def users_for(user, action: Action = Action.MANAGE) -> QuerySet:
+    """Accounts the user may see: superusers see all; others those holding a role in their scope."""
+    accounts = get_user_model().objects.all()
+    if is_superuser(user):
+        return accounts
+    return accounts.filter(pk__in=roles_for(user, action).values("user_id"))
+
+
+def get_account(user, pk: int, action: Action = Action.MANAGE):
+    """One account the user may see, or 404 (whether it exists elsewhere or not at all)."""
+    try:
+        return users_for(user, action).get(pk=pk)
+    except get_user_model().DoesNotExist:
+        raise Http404 from None

@@ -19,5 +19,7 @@ class Command(BaseCommand):
             result = import_units(file, dry_run=dry_run)
         except ImportRefused as refused:
             reasons = "\n".join(str(problem) for problem in refused.problems)
-            raise CommandError(f"{file} refused, nothing written ({len(refused.problems)} problems):\n{reasons}") from None
+            raise CommandError(
+                f"{file} refused, nothing written ({len(refused.problems)} problems):\n{reasons}"
+            ) from None
         self.stdout.write(f"{file}: {result}")

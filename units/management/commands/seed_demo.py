@@ -11,7 +11,9 @@ class Command(BaseCommand):
         summary = units.demo.seed()
         self.stdout.write(f"Units: {summary['units']}, leadership groups: {summary['groups']}")
         rounds = surveys.demo.seed()
-        self.stdout.write(f"Survey rounds created: {rounds['rounds']}, questionnaires in all: {rounds['questionnaires']}")
+        self.stdout.write(
+            f"Survey rounds created: {rounds['rounds']}, questionnaires in all: {rounds['questionnaires']}"
+        )
         self.stdout.write("Demo logins (username / password / role / unit):")
         for username, password, role, code in summary["users"]:
             self.stdout.write(f"  {username:16} {password:12} {role:14} {code}")
