@@ -98,15 +98,39 @@ def _answers(round: Round, ids, units, rng: np.random.Generator) -> None:
     )
 
 
+def drop_newest(round: Round, count: int) -> None:
+    """Remove the ``count`` newest questionnaires of the round (what a benchmark added) and recount."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE newest AS SELECT id FROM surveys_questionnaire WHERE round_id = %s ORDER BY id DESC LIMIT %s",
+            [round.id, count],
+        )
+        cursor.execute("DELETE FROM surveys_answer WHERE questionnaire_id IN (SELECT id FROM newest)")
+        cursor.execute("DELETE FROM surveys_questionnaire WHERE id IN (SELECT id FROM newest)")
+        cursor.execute("DROP TABLE newest")
+    tally_rebuild(round.id)
+
+
+def _drop(round: Round) -> None:
+    with connection.cursor() as cursor:
+        for table in ("surveys_answer", "surveys_tally", "surveys_resultchange", "surveys_questionnaire"):
+            cursor.execute(f"DELETE FROM {table} WHERE round_id = %s", [round.id])
+    round.delete()
+
+
 def build_round(n_units: int = 1000, n_questionnaires: int = 1_000_000, seed: int = 1) -> Round:
     code = f"BENCH-{n_units}-{n_questionnaires}"
     existing = Round.objects.filter(code=code).first()
-    if existing and existing.questionnaires.count() == n_questionnaires:
-        return existing
+    if existing:
+        extra = existing.questionnaires.count() - n_questionnaires
+        if extra > 0:  # left over by an interrupted benchmark
+            drop_newest(existing, extra)
+        if extra >= 0:
+            return existing
     rng = np.random.default_rng(seed)
     with transaction.atomic():
         if existing:
-            existing.delete()
+            _drop(existing)
         schools = _units(f"BENCH{n_units}", n_units)
         spec = RoundSpec(
             code=code,

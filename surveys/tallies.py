@@ -40,17 +40,25 @@ def answer_deltas(answers: list[tuple[int, int, int]], sign: int = 1) -> Counter
 
 @transaction.atomic
 def tally_rebuild(round_id: int) -> int:
-    """Recount the round's tallies from its answers in one INSERT ... SELECT; returns the rows written."""
+    """Recount the round's tallies from its answers; returns the rows written."""
     Tally.objects.filter(round_id=round_id).delete()
     tally, answer = Tally._meta.db_table, Answer._meta.db_table
+    recount = (
+        f"SELECT round_id, unit_id, indicator_id, option_id, COUNT(*) FROM {answer} "
+        f"WHERE round_id = %s GROUP BY round_id, unit_id, indicator_id, option_id"
+    )
+    columns = "(round_id, unit_id, indicator_id, option_id, count)"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {tally} (round_id, unit_id, indicator_id, option_id, count) "
-            f"SELECT round_id, unit_id, indicator_id, option_id, COUNT(*) FROM {answer} "
-            f"WHERE round_id = %s GROUP BY round_id, unit_id, indicator_id, option_id",
-            [round_id],
-        )
-        return cursor.rowcount
+        if connection.vendor != "postgresql":
+            cursor.execute(f"INSERT INTO {tally} {columns} {recount}", [round_id])
+            return cursor.rowcount
+        # PostgreSQL runs a plain SELECT in parallel but never an INSERT ... SELECT: count first, then COPY.
+        cursor.execute(recount, [round_id])
+        rows = cursor.fetchall()
+        with cursor.connection.cursor().copy(f"COPY {tally} {columns} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
 
 
 def tally_mismatches(round_id: int) -> list[tuple[TallyKey, int, int]]:
