@@ -11,8 +11,20 @@ from surveys.tallies import tally_rebuild
 from units.models import Unit, UnitKind
 
 ROUNDS = [
-    ("EDU2025", "2025年度群众对教育满意度调查", datetime.date(2025, 9, 1), datetime.date(2025, 11, 30), RoundStatus.CLOSED),
-    ("EDU2026", "2026年度群众对教育满意度调查", datetime.date(2026, 9, 1), datetime.date(2026, 12, 15), RoundStatus.OPEN),
+    (
+        "EDU2025",
+        "2025年度群众对教育满意度调查",
+        datetime.date(2025, 9, 1),
+        datetime.date(2025, 11, 30),
+        RoundStatus.CLOSED,
+    ),
+    (
+        "EDU2026",
+        "2026年度群众对教育满意度调查",
+        datetime.date(2026, 9, 1),
+        datetime.date(2026, 12, 15),
+        RoundStatus.OPEN,
+    ),
 ]
 RESPONDENTS = ["parent"] * 6 + ["student", "teacher", "resident", "other"]
 CHANNELS = ["phone"] * 3 + ["paper", "online", "visit"]
@@ -45,7 +57,10 @@ def _questionnaires(round: Round, units: list[Unit], rng: random.Random, year_sh
             continue
         forms = Questionnaire.objects.bulk_create(
             Questionnaire(
-                round=round, unit=unit, respondent_type=rng.choice(RESPONDENTS), channel=rng.choice(CHANNELS),
+                round=round,
+                unit=unit,
+                respondent_type=rng.choice(RESPONDENTS),
+                channel=rng.choice(CHANNELS),
                 date=round.start + datetime.timedelta(days=rng.randint(0, days)),
                 number=f"{round.code}-{unit.code}-{i:04d}",
                 phone=f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}",
@@ -82,8 +97,16 @@ def seed() -> dict:
     previous = None
     for shift, (code, name, start, end, status) in zip((0.0, 0.02), ROUNDS, strict=True):
         spec = RoundSpec(
-            code=code, name=name, start=start, end=end, scale=Scale.objects.get(code="default"),
-            indicators=indicators, target_rate=90, target_rank=3, previous=previous, min_valid_votes=30,
+            code=code,
+            name=name,
+            start=start,
+            end=end,
+            scale=Scale.objects.get(code="default"),
+            indicators=indicators,
+            target_rate=90,
+            target_rank=3,
+            previous=previous,
+            min_valid_votes=30,
         )
         round = round_create(spec=spec, units=units, under=city, kinds=[UnitKind.SCHOOL, UnitKind.KINDERGARTEN])
         _questionnaires(round, units, rng, shift)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from outreach.services import followups_open_for
 from surveys.models import (
     Answer,
     ChangeAction,
@@ -256,6 +257,7 @@ def questionnaire_create(*, round: Round, data: QuestionnaireData, user) -> Ques
     _save_refusing_duplicates(questionnaire)
     _write_answers(questionnaire, data.answers or {})
     _log(round, user, ChangeAction.CREATED, data.unit, questionnaire.id, after=_snapshot(questionnaire))
+    followups_open_for([questionnaire.id])
     return questionnaire
 
 
@@ -280,6 +282,7 @@ def questionnaire_update(*, questionnaire: Questionnaire, data: QuestionnaireDat
         before=before,
         after=_snapshot(questionnaire),
     )
+    followups_open_for([questionnaire.id])
     return questionnaire
 
 
@@ -287,6 +290,14 @@ def questionnaire_update(*, questionnaire: Questionnaire, data: QuestionnaireDat
 def questionnaire_delete(*, questionnaire: Questionnaire, user) -> None:
     questionnaire = Questionnaire.objects.select_for_update().select_related("round", "unit").get(pk=questionnaire.pk)
     check_results_can_change(questionnaire.round)
+    follow_up = getattr(questionnaire, "follow_up", None)
+    if follow_up is not None:
+        # A follow-up someone has already worked on is a record of its own: it is never lost silently.
+        if follow_up.contacts.exists():
+            raise ValidationError(
+                _("This questionnaire has a follow-up with recorded contacts: close the follow-up instead of deleting.")
+            )
+        follow_up.delete()
     before = _snapshot(questionnaire)
     tally_add(questionnaire.round_id, answer_deltas(_answers_of(questionnaire), sign=-1))
     _log(questionnaire.round, user, ChangeAction.DELETED, questionnaire.unit, questionnaire.id, before=before)

@@ -17,8 +17,25 @@ def run(*args) -> str:
 
 
 def test_create_round_over_kinds_under_a_unit(tree):
-    out = run("create_round", "R1", "--name", "测评", "--start", "2026-01-01", "--end", "2026-06-30",
-              "--under", "C", "--kinds", "school", "--target-rate", "90", "--target-rank", "3", "--open")
+    out = run(
+        "create_round",
+        "R1",
+        "--name",
+        "测评",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-06-30",
+        "--under",
+        "C",
+        "--kinds",
+        "school",
+        "--target-rate",
+        "90",
+        "--target-rank",
+        "3",
+        "--open",
+    )
     round = Round.objects.get(code="R1")
     assert "2 units" in out
     assert set(round.participations.values_list("unit__code", flat=True)) == {"S1", "S2"}
@@ -48,7 +65,20 @@ def test_create_round_refuses_bad_arguments(tree, option, value, message):
 
 def test_create_round_refuses_end_before_start(tree):
     with pytest.raises(CommandError, match="end date"):
-        run("create_round", "R1", "--name", "x", "--start", "2026-06-01", "--end", "2026-01-01", "--under", "C", "--kinds", "school")
+        run(
+            "create_round",
+            "R1",
+            "--name",
+            "x",
+            "--start",
+            "2026-06-01",
+            "--end",
+            "2026-01-01",
+            "--under",
+            "C",
+            "--kinds",
+            "school",
+        )
 
 
 def test_copy_round_keeps_units_indicators_targets_and_links_previous(tree, round):
@@ -68,7 +98,14 @@ def test_survey_rates_json_for_every_unit_and_ancestor(tree, round, answer):
     payload = json.loads(run("survey_rates", round.code, "--format", "json"))
     by_code = {u["code"]: u for u in payload["units"]}
     assert set(by_code) == {"C", "D1", "D2", "S1", "S2"}
-    assert by_code["C"]["overall"] == {"satisfied": 1, "basically_satisfied": 1, "dissatisfied": 1, "excluded": 1, "valid": 3, "rate": 66.67}
+    assert by_code["C"]["overall"] == {
+        "satisfied": 1,
+        "basically_satisfied": 1,
+        "dissatisfied": 1,
+        "excluded": 1,
+        "valid": 3,
+        "rate": 66.67,
+    }
     assert by_code["S1"]["indicators"]["EDU2"]["rate"] == 0.0
     assert by_code["S2"]["indicators"]["EDU2"]["rate"] is None
     assert by_code["D1"]["participating"] is False and by_code["S1"]["participating"] is True

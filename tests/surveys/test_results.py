@@ -25,7 +25,9 @@ def test_questionnaires_and_counts_add_up_and_roll_up_the_tree(tree, round, opti
     answer(tree["s1"], {0: 1})
     indicators = round.ordered_indicators()
     reported_counts_set(
-        round=round, unit=tree["s2"], user=users["staff"],
+        round=round,
+        unit=tree["s2"],
+        user=users["staff"],
         counts={(indicators[0].id, options[1].id): 10, (indicators[0].id, options[3].id): 5},
     )
     figures = round_figures(round)
@@ -48,8 +50,13 @@ def test_an_unanswered_indicator_counts_nowhere(tree, round, answer):
 def test_editing_and_deleting_keep_tallies_equal_to_a_recount(tree, round, options, answer, users):
     q = answer(tree["s1"], {0: 1, 1: 1})
     answer(tree["s2"], {0: 3})
-    data = QuestionnaireData(unit=tree["s2"], respondent_type="parent", channel="phone",
-                             date=datetime.date(2026, 6, 1), answers={round.ordered_indicators()[0].id: options[2].id})
+    data = QuestionnaireData(
+        unit=tree["s2"],
+        respondent_type="parent",
+        channel="phone",
+        date=datetime.date(2026, 6, 1),
+        answers={round.ordered_indicators()[0].id: options[2].id},
+    )
     questionnaire_update(questionnaire=q, data=data, user=users["staff"])
     assert tally_mismatches(round.id) == []
     assert round_figures(round).counts(tree["s1"].id) == Counts()
@@ -127,8 +134,13 @@ def test_option_of_another_scale_is_refused(tree, round, answer):
     from surveys.models import Option
 
     safety = Option.objects.get(scale__code="safety", number=1)
-    data = QuestionnaireData(unit=tree["s1"], respondent_type="parent", channel="paper",
-                             date=datetime.date(2026, 5, 1), answers={round.ordered_indicators()[0].id: safety.id})
+    data = QuestionnaireData(
+        unit=tree["s1"],
+        respondent_type="parent",
+        channel="paper",
+        date=datetime.date(2026, 5, 1),
+        answers={round.ordered_indicators()[0].id: safety.id},
+    )
     from surveys.services import questionnaire_create
 
     with pytest.raises(ValidationError) as error:
@@ -151,3 +163,15 @@ def test_changing_counts_replaces_them_and_logs_old_and_new(tree, round, options
     assert round_figures(round).counts(tree["s1"].id) == Counts(satisfied=4)
     last = ResultChange.objects.filter(action=ChangeAction.COUNTS).first()
     assert last.detail["changes"] == {"EDU1/1": [7, 4]}
+
+
+def test_a_dissatisfied_answer_with_a_phone_opens_a_follow_up(tree, round, answer, users):
+    from outreach.models import FollowUp
+
+    answer(tree["s1"], {0: 1}, phone="13800000001")
+    q = answer(tree["s1"], {0: 3}, phone="13800000002")
+    answer(tree["s1"], {0: 3})  # no phone: nobody to call back
+    assert list(FollowUp.objects.values_list("questionnaire", flat=True)) == [q.id]
+    # An unworked follow-up goes with its questionnaire; the answers were never touched by it.
+    questionnaire_delete(questionnaire=q, user=users["staff"])
+    assert not FollowUp.objects.exists()
