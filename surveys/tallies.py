@@ -14,13 +14,26 @@ from django.db import connection, transaction
 from surveys.models import Answer, Tally
 
 TallyKey = tuple[int, int, int]  # (unit_id, indicator_id, option_id)
+TALLY_LOCK_SPACE = 7301  # first key of the advisory locks on a round's tallies
+
+
+def _lock_round(round_id: int, exclusive: bool) -> None:
+    """Savers share a per-round lock; a rebuild takes it alone, so it never interleaves with a save.
+
+    (SQLite serialises writers anyway; on PostgreSQL a transaction-level advisory lock.)
+    """
+    if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s, %s)", [TALLY_LOCK_SPACE, round_id])
 
 
 def tally_add(round_id: int, deltas: Counter[TallyKey] | dict[TallyKey, int]) -> None:
-    """Add ``deltas`` (which may be negative) to the round's tallies."""
+    """Add ``deltas`` (which may be negative) to the round's tallies, inside the caller's transaction."""
     rows = [(round_id, unit, indicator, option, n) for (unit, indicator, option), n in sorted(deltas.items()) if n]
     if not rows:
         return
+    _lock_round(round_id, exclusive=False)
     table = Tally._meta.db_table
     sql = (
         f"INSERT INTO {table} (round_id, unit_id, indicator_id, option_id, count) VALUES (%s, %s, %s, %s, %s) "
@@ -41,6 +54,7 @@ def answer_deltas(answers: list[tuple[int, int, int]], sign: int = 1) -> Counter
 @transaction.atomic
 def tally_rebuild(round_id: int) -> int:
     """Recount the round's tallies from its answers; returns the rows written."""
+    _lock_round(round_id, exclusive=True)
     Tally.objects.filter(round_id=round_id).delete()
     tally, answer = Tally._meta.db_table, Answer._meta.db_table
     recount = (
