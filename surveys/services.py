@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from outreach.services import followups_open_for
 from surveys.models import (
     Answer,
+    Category,
     ChangeAction,
     Indicator,
     Option,
@@ -171,7 +172,15 @@ class QuestionnaireData:
     answers: dict[int, int] | None = None  # indicator id -> option id; unanswered indicators are left out
 
 
-def _validate_questionnaire(round: Round, data: QuestionnaireData, exclude_id: int | None = None) -> list[Option]:
+@dataclass(frozen=True)
+class _Checked:
+    """What validation loaded, kept to write the answers and the trace without reading again."""
+
+    indicator_codes: dict[int, str]
+    options: dict[int, Option]
+
+
+def _validate_questionnaire(round: Round, data: QuestionnaireData, exclude_id: int | None = None) -> _Checked:
     check_results_can_change(round)
     check_participates(round, data.unit)
     errors = {}
@@ -180,21 +189,21 @@ def _validate_questionnaire(round: Round, data: QuestionnaireData, exclude_id: i
             "start": round.start,
             "end": round.end,
         }
-    others = Questionnaire.objects.filter(round=round).exclude(pk=exclude_id)
-    if data.number and others.filter(number=data.number).exists():
+    taken = Questionnaire.objects.filter(round=round).exclude(pk=exclude_id)
+    if data.number and taken.filter(number=data.number).exists():
         errors["number"] = _("Questionnaire number %(number)s is already used in this round.") % {"number": data.number}
-    if data.phone and not round.allow_repeat_phone and others.filter(phone=data.phone).exists():
+    if data.phone and not round.allow_repeat_phone and taken.filter(phone=data.phone).exists():
         errors["phone"] = _("This phone number has already answered in this round.")
-    indicator_ids = {ri.indicator_id for ri in round.round_indicators.all()}
+    codes = dict(round.round_indicators.values_list("indicator_id", "indicator__code"))
     options = {o.id: o for o in Option.objects.filter(scale_id=round.scale_id)}
     answers = data.answers or {}
-    if set(answers) - indicator_ids:
+    if set(answers) - set(codes):
         errors["answers"] = _("An answer was given for an indicator that is not part of this round.")
     elif any(option_id not in options for option_id in answers.values()):
         errors["answers"] = _("An answer is not an option of this round's scale.")
     if errors:
         raise ValidationError(errors)
-    return [options[option_id] for option_id in answers.values()]
+    return _Checked(codes, options)
 
 
 def _answers_of(questionnaire: Questionnaire) -> list[tuple[int, int, int]]:
@@ -224,7 +233,26 @@ def _write_answers(questionnaire: Questionnaire, answers: dict[int, int]) -> Non
         )
         for indicator_id, option_id in answers.items()
     )
-    tally_add(questionnaire.round_id, answer_deltas(_answers_of(questionnaire)))
+    tally_add(questionnaire.round_id, {(questionnaire.unit_id, i, o): 1 for i, o in answers.items()})
+
+
+def _written(questionnaire: Questionnaire, checked: _Checked, answers: dict[int, int]) -> dict:
+    """The trace of what was just written, from memory (the same shape as ``_snapshot``)."""
+    snapshot = {field: str(getattr(questionnaire, field)) for field in ("respondent_type", "channel", "date")}
+    numbers = {checked.indicator_codes[i]: checked.options[o].number for i, o in answers.items()}
+    return {
+        "unit": questionnaire.unit.code,
+        **snapshot,
+        "number": questionnaire.number,
+        "phone": questionnaire.phone,
+        "answers": numbers,
+    }
+
+
+def _open_follow_up_if_due(questionnaire: Questionnaire, checked: _Checked, answers: dict[int, int]) -> None:
+    dissatisfied = any(checked.options[o].category == Category.DISSATISFIED for o in answers.values())
+    if dissatisfied and questionnaire.phone:
+        followups_open_for([questionnaire.id])
 
 
 def _save_refusing_duplicates(questionnaire: Questionnaire) -> None:
@@ -243,7 +271,8 @@ def _save_refusing_duplicates(questionnaire: Questionnaire) -> None:
 
 @transaction.atomic
 def questionnaire_create(*, round: Round, data: QuestionnaireData, user) -> Questionnaire:
-    _validate_questionnaire(round, data)
+    checked = _validate_questionnaire(round, data)
+    answers = data.answers or {}
     questionnaire = Questionnaire(
         round=round,
         unit=data.unit,
@@ -255,9 +284,11 @@ def questionnaire_create(*, round: Round, data: QuestionnaireData, user) -> Ques
         created_by=_actor(user),
     )
     _save_refusing_duplicates(questionnaire)
-    _write_answers(questionnaire, data.answers or {})
-    _log(round, user, ChangeAction.CREATED, data.unit, questionnaire.id, after=_snapshot(questionnaire))
-    followups_open_for([questionnaire.id])
+    _write_answers(questionnaire, answers)
+    _log(
+        round, user, ChangeAction.CREATED, data.unit, questionnaire.id, after=_written(questionnaire, checked, answers)
+    )
+    _open_follow_up_if_due(questionnaire, checked, answers)
     return questionnaire
 
 
@@ -265,24 +296,18 @@ def questionnaire_create(*, round: Round, data: QuestionnaireData, user) -> Ques
 def questionnaire_update(*, questionnaire: Questionnaire, data: QuestionnaireData, user) -> Questionnaire:
     questionnaire = Questionnaire.objects.select_for_update().select_related("round", "unit").get(pk=questionnaire.pk)
     round = questionnaire.round
-    _validate_questionnaire(round, data, exclude_id=questionnaire.pk)
+    checked = _validate_questionnaire(round, data, exclude_id=questionnaire.pk)
+    answers = data.answers or {}
     before = _snapshot(questionnaire)
     tally_add(round.id, answer_deltas(_answers_of(questionnaire), sign=-1))
     questionnaire.answers.all().delete()
     for field in ("unit", "respondent_type", "channel", "date", "number", "phone"):
         setattr(questionnaire, field, getattr(data, field))
     _save_refusing_duplicates(questionnaire)
-    _write_answers(questionnaire, data.answers or {})
-    _log(
-        round,
-        user,
-        ChangeAction.EDITED,
-        questionnaire.unit,
-        questionnaire.id,
-        before=before,
-        after=_snapshot(questionnaire),
-    )
-    followups_open_for([questionnaire.id])
+    _write_answers(questionnaire, answers)
+    after = _written(questionnaire, checked, answers)
+    _log(round, user, ChangeAction.EDITED, questionnaire.unit, questionnaire.id, before=before, after=after)
+    _open_follow_up_if_due(questionnaire, checked, answers)
     return questionnaire
 
 

@@ -35,12 +35,13 @@ def tally_add(round_id: int, deltas: Counter[TallyKey] | dict[TallyKey, int]) ->
         return
     _lock_round(round_id, exclusive=False)
     table = Tally._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
     sql = (
-        f"INSERT INTO {table} (round_id, unit_id, indicator_id, option_id, count) VALUES (%s, %s, %s, %s, %s) "
+        f"INSERT INTO {table} (round_id, unit_id, indicator_id, option_id, count) VALUES {values} "
         f"ON CONFLICT (round_id, unit_id, indicator_id, option_id) DO UPDATE SET count = {table}.count + excluded.count"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.execute(sql, [value for row in rows for value in row])
 
 
 def answer_deltas(answers: list[tuple[int, int, int]], sign: int = 1) -> Counter[TallyKey]:

@@ -64,7 +64,7 @@ def test_create_round_refuses_bad_arguments(tree, option, value, message):
 
 
 def test_create_round_refuses_end_before_start(tree):
-    with pytest.raises(CommandError, match="end date"):
+    with pytest.raises(CommandError, match="结束日期不能早于开始日期"):
         run(
             "create_round",
             "R1",
@@ -88,7 +88,7 @@ def test_copy_round_keeps_units_indicators_targets_and_links_previous(tree, roun
     assert new.previous == round and new.status == RoundStatus.DRAFT
     assert new.target_rate == round.target_rate and new.scale == round.scale
     assert new.ordered_indicators() == round.ordered_indicators()
-    with pytest.raises(CommandError, match="already exists"):
+    with pytest.raises(CommandError, match="已存在"):
         run("copy_round", round.code, "R2027", "--name", "x", "--start", "2027-01-01", "--end", "2027-12-31")
 
 

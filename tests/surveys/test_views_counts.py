@@ -130,10 +130,10 @@ def test_a_closed_round_shows_the_counts_read_only_and_saves_nothing(client_for,
     round.status = RoundStatus.CLOSED
     round.save()
     response = client.get(grid_url(round, tree["s1"]))
-    assert "not open" in text(response)
+    assert "未开放" in text(response)
     assert 'name="count_' not in response.content.decode()
     response = client.post(grid_url(round, tree["s1"]), grid(round, options, {(0, 1): "50"}))
-    assert "not open" in text(response)
+    assert "未开放" in text(response)
     assert ReportedCount.objects.get().count == 5
 
 

@@ -195,9 +195,9 @@ def test_a_round_not_open_refuses_entry_with_a_message(client_for, users, round,
     response = client.get(entry_url(round))
     assert response.status_code == 200
     assert "form" not in response.context
-    assert "not open" in text(response)
+    assert "未开放" in text(response)
     response = client.post(entry_url(round), form_data(round, tree["s1"], {0: 1}))
-    assert "not open" in text(response)
+    assert "未开放" in text(response)
     assert not Questionnaire.objects.exists()
 
 

@@ -76,7 +76,7 @@ def test_an_admin_sees_who_did_what_in_their_units_only(client_for, users, round
     assert users["staff"].username in body
     assert "补录遗漏问卷" in body  # the reason for reopening
     assert "师德表现 / 2 基本满意" in body and "12" in body  # the counts changed, in words
-    assert "Parent" in body and "Teacher" in body  # the correction: before and after
+    assert "家长" in body and "教师" in body  # the correction: before and after
     assert "1 满意" in body and "3 不满意" in body
     assert "13812345678" in body  # administrators see phones whole
 
@@ -106,7 +106,7 @@ def test_a_questionnaire_moved_from_another_district_does_not_name_it(client_for
     )
     questionnaire_update(questionnaire=q, data=data, user=users["superuser"])
     body = text(client_for(users["admin"]).get(history_url(round)))
-    assert "a unit outside your scope" in body and "一区第一小学 (S1)" in body
+    assert "您管辖范围以外的单位" in body and "一区第一小学 (S1)" in body
     assert "二区第一小学" not in body and "(S2)" not in body
 
 

@@ -188,9 +188,9 @@ def test_a_closed_round_refuses_corrections_with_a_message(client_for, users, ro
     q = entered["s1"]
     client = client_for(users["staff"])
     response = client.post(edit_url(q), edit_data(q, {0: 3}), follow=True)
-    assert "not open" in text(response)
+    assert "未开放" in text(response)
     response = client.post(delete_url(q), follow=True)
-    assert "not open" in text(response)
+    assert "未开放" in text(response)
     q.refresh_from_db()
     assert q.answers.get(indicator__order=1).option.number == 1
     assert edit_url(q) not in response.content.decode()  # no edit links while closed

@@ -52,7 +52,7 @@ def test_hub_shows_the_round(client_for, users, tree):
     response = client_for(users["leader"]).get(reverse("surveys:round_detail", args=[current.code]))
     assert response.status_code == 200
     body = text(response)
-    for expected in ("2026-01-01", "2026-12-31", "满意度量表", "整体办学水平", "校园安全环境", "92.00 %", "Top 3"):
+    for expected in ("2026-01-01", "2026-12-31", "满意度量表", "整体办学水平", "校园安全环境", "92.00 %", "前 3 名"):
         assert expected in body
     assert reverse("surveys:round_detail", args=["R2025"]) in body
     assert response.context["units_in_scope"] == 1  # S2 is outside the leader's district
@@ -81,7 +81,7 @@ def test_hub_offers_no_entry_when_the_round_is_closed(client_for, users, round):
     round.save()
     response = client_for(users["staff"]).get(reverse("surveys:round_detail", args=[round.code]))
     assert reverse("surveys:questionnaire_enter", args=[round.code]) not in links(response)
-    assert "not open" in text(response)
+    assert "未开放" in text(response)
 
 
 def test_hub_of_a_round_outside_the_subtree_is_not_found(client_for, users, tree):
