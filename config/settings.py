@@ -8,6 +8,7 @@ SECRET_KEY, ALLOWED_HOSTS and DEBUG=0 (see README, "Configuration").
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "units",
     "surveys",
     "reports",
+    "ledger",
+    "outreach",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +105,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the job to be run again
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE = {
+    # Marks concerns past their deadline and writes reminders (python manage.py mark_overdue does it by hand).
+    "ledger-mark-overdue": {"task": "ledger.mark_overdue", "schedule": crontab(hour=6, minute=0)},
+}
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:

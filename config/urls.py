@@ -13,4 +13,7 @@ urlpatterns = [
     path("", include("units.urls")),
     path("", include("surveys.urls")),
     path("", include("reports.urls")),
+    path("", include("ledger.urls")),
+    path("", include("outreach.urls")),
+    path("", include("imports.urls")),
 ]

@@ -69,3 +69,50 @@ def make_round(units, code="R2026", status="open", scale_code="default", **field
         round.status = status
         round.save(update_fields=["status"])
     return round
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    """A received concern (ledger): canteen, received a week ago, due in 5 working days."""
+
+    class Meta:
+        model = "ledger.Concern"
+
+    unit = factory.SubFactory(UnitFactory)
+    source = "reception_day"
+    category = factory.LazyFunction(lambda: _category("canteen"))
+    text = factory.Sequence(lambda n: f"食堂饭菜质量差 {n}")
+    received_on = factory.LazyFunction(lambda: _days_ago(7))
+    deadline = factory.LazyAttribute(lambda o: _add_working_days(o.received_on, 5))
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """A family to visit (outreach), listed a year ago."""
+
+    class Meta:
+        model = "outreach.Contact"
+
+    unit = factory.SubFactory(UnitFactory)
+    name = factory.Sequence(lambda n: f"学生{n}")
+    kind = "poor"
+    phone = "13812345678"
+    created_on = factory.LazyFunction(lambda: _days_ago(365))
+
+
+def _category(code: str):
+    from ledger.models import CategoryOfConcern
+
+    return CategoryOfConcern.objects.get(code=code)
+
+
+def _days_ago(days: int):
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+def _add_working_days(day, days: int):
+    from ledger.workdays import add_working_days
+
+    return add_working_days(day, days)

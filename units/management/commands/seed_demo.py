@@ -1,11 +1,13 @@
 from django.core.management.base import BaseCommand
 
+import ledger.demo
+import outreach.demo
 import surveys.demo
 import units.demo
 
 
 class Command(BaseCommand):
-    help = "Build (or complete) the demo city: units, leadership groups, users, survey rounds and results."
+    help = "Build (or complete) the demo city: units, groups, users, survey rounds, results, ledger and visits."
 
     def handle(self, *args, **options) -> None:
         summary = units.demo.seed()
@@ -13,6 +15,12 @@ class Command(BaseCommand):
         rounds = surveys.demo.seed()
         self.stdout.write(
             f"Survey rounds created: {rounds['rounds']}, questionnaires in all: {rounds['questionnaires']}"
+        )
+        concerns = ledger.demo.seed()
+        self.stdout.write(f"Concerns in the ledger: {concerns['concerns']} ({concerns['overdue']} overdue)")
+        visits = outreach.demo.seed()
+        self.stdout.write(
+            f"Follow-ups: {visits['follow_ups']}, contacts to visit: {visits['contacts']}, visits: {visits['visits']}"
         )
         self.stdout.write("Demo logins (username / password / role / unit):")
         for username, password, role, code in summary["users"]:

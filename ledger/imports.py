@@ -1,0 +1,146 @@
+"""Concerns collected on paper, imported from Excel: every row is checked before any is saved."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ledger.models import CategoryOfConcern, Source
+from ledger.services import ConcernData, validate_concern_data
+from ledger.sheets import Column, Row, Sheet, parse_date, read_sheet, text
+from surveys.models import Indicator
+from units.models import Unit
+from units.permissions import Action, can
+
+COLUMNS = [
+    Column("received_on", gettext_lazy("Received on"), ("受理日期", "日期", "反映日期", "date"), required=True),
+    Column("unit", gettext_lazy("Unit"), ("单位", "单位代码", "unit code")),
+    Column("source", gettext_lazy("Source"), ("来源", "问题来源"), required=True),
+    Column("category", gettext_lazy("Category"), ("类别", "问题类别", "问题类型"), required=True),
+    Column("indicator", gettext_lazy("Indicator"), ("指标", "涉及指标")),
+    Column("raiser_name", gettext_lazy("Raised by"), ("反映人", "姓名", "name")),
+    Column("raiser_phone", gettext_lazy("Phone"), ("电话", "联系电话", "手机")),
+    Column("text", gettext_lazy("What was said"), ("反映内容", "问题内容", "内容", "text"), required=True),
+    Column("deadline", gettext_lazy("Deadline"), ("期限", "办结期限", "整改期限")),
+]
+
+# Chinese names of sources as written on paper ledgers.
+SOURCE_ALIASES = {
+    "校长接待日": Source.RECEPTION_DAY,
+    "接待日": Source.RECEPTION_DAY,
+    "学校开放日": Source.OPEN_DAY,
+    "开放日": Source.OPEN_DAY,
+    "走访": Source.VISIT,
+    "家访": Source.VISIT,
+    "电话": Source.HOTLINE,
+    "热线": Source.HOTLINE,
+    "12345": Source.HOTLINE,
+    "12345热线": Source.HOTLINE,
+    "来信": Source.LETTER,
+    "信件": Source.LETTER,
+    "监督员": Source.SUPERVISOR,
+    "社会监督员": Source.SUPERVISOR,
+    "家委会": Source.PARENT_COMMITTEE,
+    "家长委员会": Source.PARENT_COMMITTEE,
+    "调查意见": Source.SURVEY_COMMENT,
+    "问卷意见": Source.SURVEY_COMMENT,
+    "不满意问卷": Source.QUESTIONNAIRE,
+    "其他": Source.OTHER,
+}
+
+
+class Lookups:
+    """Everything a row may name, read once for the whole file."""
+
+    def __init__(self, unit: Unit, user) -> None:
+        self.units = {}
+        for u in Unit.objects.under(unit).filter(active=True):
+            if can(user, Action.ENTER, u):
+                self.units[u.code.lower()] = u
+                self.units.setdefault(u.name.lower(), u)
+        self.categories = _by_names(CategoryOfConcern.objects.filter(active=True))
+        self.indicators = _by_names(Indicator.objects.all())
+        self.sources = {key.lower(): value for key, value in SOURCE_ALIASES.items()}
+        for value, label in Source.choices:
+            self.sources[value] = value
+            self.sources[str(label).lower()] = value
+            self.sources[_(str(label)).lower()] = value
+
+
+def _by_names(queryset) -> dict:
+    found = {}
+    for row in queryset:
+        for name in (row.code, row.name, row.name_en):
+            if name:
+                found.setdefault(name.strip().lower(), row)
+    return found
+
+
+def _date(sheet: Sheet, row: Row, key: str, required: bool):
+    value = row.values.get(key)
+    if value in (None, ""):
+        if required:
+            sheet.error(row, key, _("a date is required."))
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        sheet.error(row, key, _("%(value)s is not a date (write 2026-03-02).") % {"value": value})
+        return None
+
+
+def _named(sheet: Sheet, row: Row, key: str, table: dict, required: bool):
+    value = text(row.values.get(key))
+    if not value:
+        if required:
+            sheet.error(row, key, _("a value is required."))
+        return None
+    found = table.get(value.lower())
+    if found is None:
+        sheet.error(row, key, _("%(value)s is not known.") % {"value": value})
+    return found
+
+
+def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ConcernData | None:
+    errors_before = len(sheet.errors)
+    target = unit
+    if text(row.values.get("unit")):
+        target = _named(sheet, row, "unit", lookups.units, True)
+    received_on = _date(sheet, row, "received_on", True)
+    deadline = _date(sheet, row, "deadline", False)
+    source = _named(sheet, row, "source", lookups.sources, True)
+    category = _named(sheet, row, "category", lookups.categories, True)
+    indicator = _named(sheet, row, "indicator", lookups.indicators, False)
+    said = text(row.values.get("text"))
+    if not said:
+        sheet.error(row, "text", _("a value is required."))
+    if len(sheet.errors) > errors_before:
+        return None
+    data = ConcernData(
+        unit=target,
+        source=source,
+        category=category,
+        indicator=indicator,
+        text=said,
+        received_on=received_on,
+        deadline=deadline,
+        raiser_name=text(row.values.get("raiser_name"))[:50],
+        raiser_phone=text(row.values.get("raiser_phone"))[:20],
+    )
+    try:
+        validate_concern_data(data)
+    except ValidationError as exc:
+        sheet.error(row, "deadline" if exc.code == "deadline_before_receipt" else "received_on", exc.messages[0])
+        return None
+    return data
+
+
+def read_concerns(upload, unit: Unit, user) -> tuple[list[ConcernData], list[str]]:
+    """The concerns of an uploaded file and the errors found; any error means nothing is to be saved."""
+    sheet = read_sheet(upload, COLUMNS)
+    if sheet.errors:
+        return [], sheet.errors
+    lookups = Lookups(unit, user)
+    rows = [_row_data(sheet, row, unit, lookups) for row in sheet.rows]
+    if sheet.errors:
+        return [], sheet.errors
+    return [data for data in rows if data is not None], []

@@ -1,0 +1,170 @@
+"""Reading and writing the Excel sheets of the ledger and of visits.
+
+An import reads the first sheet; its header row (one of the first few rows,
+so that a title line above it is allowed) names the columns in Chinese or
+English. Errors name the row number and the column as written in the file,
+so that a clerk can find the cell.
+"""
+
+import datetime
+import re
+import zipfile
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+HEADER_SEARCH_ROWS = 5
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: object  # lazy translation: the header written in templates and exports
+    aliases: tuple[str, ...] = ()  # other headers accepted on import
+    required: bool = False
+
+    def headers(self) -> set[str]:
+        return {_normal(h) for h in (self.key, str(self.label), *self.aliases)}
+
+
+@dataclass
+class Row:
+    number: int  # as Excel shows it
+    values: dict[str, object]
+
+
+@dataclass
+class Sheet:
+    rows: list[Row] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> header as written in the file
+    errors: list[str] = field(default_factory=list)
+
+    def error(self, row: Row, key: str, message: str) -> None:
+        self.errors.append(
+            _("Row %(row)d, column %(column)s: %(message)s")
+            % {"row": row.number, "column": self.headers.get(key, key), "message": message}
+        )
+
+
+def _normal(header: object) -> str:
+    return re.sub(r"[\s*：:（）()]", "", str(header or "")).lower()
+
+
+def _match_header(cells: tuple, columns: list[Column]) -> dict[int, Column]:
+    found = {}
+    for index, cell in enumerate(cells):
+        for column in columns:
+            if cell is not None and _normal(cell) in column.headers() and column not in found.values():
+                found[index] = column
+    return found
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def read_sheet(upload, columns: list[Column]) -> Sheet:
+    """The data rows of the first sheet, keyed by column; unreadable files and missing columns as errors."""
+    sheet = Sheet()
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        sheet.errors.append(_("The file could not be read as an Excel workbook (.xlsx)."))
+        return sheet
+    try:
+        _read_rows(workbook.worksheets[0], columns, sheet)
+    finally:
+        workbook.close()
+    return sheet
+
+
+def _read_rows(worksheet, columns: list[Column], sheet: Sheet) -> None:
+    mapping: dict[int, Column] = {}
+    for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if not mapping:
+            if number > HEADER_SEARCH_ROWS:
+                break
+            candidate = _match_header(cells, columns)
+            if len(candidate) >= 2:
+                mapping = candidate
+                sheet.headers = {column.key: str(cells[i]).strip() for i, column in mapping.items()}
+            continue
+        values = {column.key: _clean(cells[i]) if i < len(cells) else None for i, column in mapping.items()}
+        if any(v not in (None, "") for v in values.values()):
+            sheet.rows.append(Row(number, values))
+    if not mapping:
+        sheet.errors.append(_("No header row was found: the first rows must name the columns."))
+        return
+    for column in columns:
+        if column.required and column.key not in sheet.headers:
+            sheet.errors.append(_("The column %(column)s is missing.") % {"column": column.label})
+    if not sheet.rows and not sheet.errors:
+        sheet.errors.append(_("The file has no data rows."))
+
+
+def parse_date(value: object) -> datetime.date:
+    """A date from a cell: an Excel date, or text such as 2026-03-02, 2026/3/2 or 2026年3月2日."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", str(value or "").strip())
+    if not match:
+        raise ValueError(str(value))
+    return datetime.date(*(int(part) for part in match.groups()))
+
+
+def text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def sheet_title(title: str) -> str:
+    """Excel allows 31 characters in a sheet's name, none of \\ / ? * [ ] :."""
+    return re.sub(r"[\\/?*\[\]:]", " ", title)[:31].strip() or "Sheet"
+
+
+def new_workbook(title: str, headers: list[str]) -> tuple[Workbook, object]:
+    """A workbook whose first sheet has a title line and a bold header row."""
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet_title(title)
+    worksheet.append([title])
+    worksheet["A1"].font = Font(bold=True, size=14)
+    worksheet.append(headers)
+    for cell in worksheet[2]:
+        cell.font = Font(bold=True)
+    worksheet.freeze_panes = "A3"
+    return workbook, worksheet
+
+
+def add_sheet(workbook: Workbook, title: str, headers: list[str]):
+    worksheet = workbook.create_sheet(sheet_title(title))
+    worksheet.append(headers)
+    for cell in worksheet[1]:
+        cell.font = Font(bold=True)
+    worksheet.freeze_panes = "A2"
+    return worksheet
+
+
+def wrap_column(worksheet, letter: str, width: int = 60) -> None:
+    worksheet.column_dimensions[letter].width = width
+    for cell in worksheet[letter]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def workbook_response(workbook: Workbook, file_name: str) -> HttpResponse:
+    response = HttpResponse(content_type=XLSX_TYPE)
+    # RFC 6266: an ASCII fallback and the UTF-8 name, which may be Chinese.
+    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(file_name)}"
+    workbook.save(response)
+    return response

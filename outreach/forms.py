@@ -1,0 +1,146 @@
+"""Forms of follow-ups, contacts and visits: they only clean input; the rules live in ``outreach.services``."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ledger import people
+from ledger.forms import DateInput, phone_validator
+from ledger.models import CategoryOfConcern
+from outreach.models import (
+    Contact,
+    ContactKind,
+    ContactMethod,
+    FollowUpStatus,
+    Period,
+    PhoneCheck,
+    VisitMethod,
+)
+from outreach.services import RaisedConcern
+from units.models import Unit
+
+
+class RaisedConcernMixin(forms.Form):
+    """Optional fields to enter a concern heard during a contact or a visit into the ledger."""
+
+    concern_category = forms.ModelChoiceField(
+        label=_("Concern raised: category"),
+        queryset=CategoryOfConcern.objects.filter(active=True),
+        required=False,
+        help_text=_("Fill in to enter the concern in the ledger."),
+    )
+    concern_text = forms.CharField(
+        label=_("Concern raised: what was said"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("concern_category")) != bool(data.get("concern_text", "").strip()):
+            raise forms.ValidationError(_("To enter a concern, give both its category and what was said."))
+        return data
+
+    def raised(self) -> RaisedConcern | None:
+        if not self.cleaned_data.get("concern_category"):
+            return None
+        return RaisedConcern(category=self.cleaned_data["concern_category"], text=self.cleaned_data["concern_text"])
+
+
+class FollowUpContactForm(RaisedConcernMixin):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices)
+    notes = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    field_order = ["date", "method", "notes", "concern_category", "concern_text"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class FollowUpCloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(FollowUpStatus.SOLVED, _("Solved")), (FollowUpStatus.DECLINED, _("The person declined"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FollowUpFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *FollowUpStatus.choices], required=False, initial="open"
+    )
+    quiet = forms.BooleanField(
+        label=_("Not contacted this week"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50, help_text=_("The student, or the head of the household."))
+    guardian = forms.CharField(label=_("Parent or guardian"), max_length=50, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, validators=[phone_validator])
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, unit: Unit, show_phone: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = people.users_of(unit)
+        self.fields["assigned_to"].label_from_instance = people.user_label
+        if not show_phone:
+            del self.fields["phone"]
+
+
+class ContactEditForm(ContactForm):
+    active = forms.BooleanField(label=_("Active"), required=False)
+
+    @classmethod
+    def for_contact(cls, contact: Contact, show_phone: bool, data=None) -> "ContactEditForm":
+        initial = {name: getattr(contact, name) for name in cls.base_fields}
+        return cls(data, initial=initial, unit=contact.unit, show_phone=show_phone)
+
+
+class ContactFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ContactKind.choices], required=False)
+    person = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False, empty_label=_("Anyone"))
+    q = forms.CharField(label=_("Name"), required=False)
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people.users_of(unit)
+        self.fields["person"].label_from_instance = people.user_label
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class VisitForm(RaisedConcernMixin):
+    date = forms.DateField(label=_("Date of the visit"), widget=DateInput())
+    method = forms.ChoiceField(label=_("How"), choices=VisitMethod.choices)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}))
+    phone_check = forms.ChoiceField(label=_("Phone number checked"), choices=PhoneCheck.choices)
+    new_phone = forms.CharField(
+        label=_("New phone number"),
+        max_length=20,
+        required=False,
+        validators=[phone_validator],
+        help_text=_("Only if the number changed."),
+    )
+
+    field_order = ["date", "method", "notes", "phone_check", "new_phone", "concern_category", "concern_text"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class VisitRuleForm(forms.Form):
+    cadre_quota = forms.IntegerField(label=_("Contacts per cadre"), min_value=0, max_value=500)
+    staff_quota = forms.IntegerField(label=_("Contacts per staff member"), min_value=0, max_value=500)
+    period = forms.ChoiceField(label=_("Visit each contact"), choices=Period.choices)
+    key_period = forms.ChoiceField(label=_("Visit each key household"), choices=Period.choices)

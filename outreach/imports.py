@@ -1,0 +1,123 @@
+"""Contacts (families, households) imported from Excel: every row is checked before any is saved."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ledger.sheets import Column, Row, Sheet, read_sheet, text
+from outreach.models import ContactKind
+from outreach.services import ContactData
+from units.models import Role, Unit
+from units.permissions import Action, can
+
+COLUMNS = [
+    Column("name", gettext_lazy("Name"), ("姓名", "学生姓名", "户主", "户主姓名"), required=True),
+    Column("guardian", gettext_lazy("Parent or guardian"), ("家长", "家长姓名", "监护人", "guardian")),
+    Column("kind", gettext_lazy("Kind"), ("类别", "类型", "对象类别"), required=True),
+    Column("phone", gettext_lazy("Phone"), ("电话", "联系电话", "手机")),
+    Column("address", gettext_lazy("Address"), ("住址", "地址", "家庭住址")),
+    Column("assigned_to", gettext_lazy("Assigned to"), ("负责人", "联系人", "走访人", "包联人", "user")),
+    Column("unit", gettext_lazy("Unit"), ("单位", "单位代码", "unit code")),
+]
+
+KIND_ALIASES = {
+    "优等生": ContactKind.TOP,
+    "特长生": ContactKind.GIFTED,
+    "贫困生": ContactKind.POOR,
+    "贫困": ContactKind.POOR,
+    "学困生": ContactKind.STRUGGLING,
+    "留守儿童": ContactKind.LEFT_BEHIND,
+    "单亲家庭": ContactKind.SINGLE_PARENT,
+    "单亲": ContactKind.SINGLE_PARENT,
+    "重点户": ContactKind.KEY_HOUSEHOLD,
+    "其他": ContactKind.OTHER,
+    "一般户": ContactKind.OTHER,
+}
+
+_phone = RegexValidator(r"^\+?[0-9][0-9\- ]{4,19}$")
+
+
+class Lookups:
+    """Units, kinds and people a row may name, read once for the whole file (three queries)."""
+
+    def __init__(self, unit: Unit, user) -> None:
+        self.units = {}
+        for u in Unit.objects.under(unit).filter(active=True):
+            if can(user, Action.ENTER, u):
+                self.units[u.code.lower()] = u
+                self.units.setdefault(u.name.lower(), u)
+        self.kinds = dict(KIND_ALIASES)
+        for value, label in ContactKind.choices:
+            self.kinds[value] = value
+            self.kinds[str(label).lower()] = value
+            self.kinds[_(str(label)).lower()] = value
+        # Everyone with a role on, above or below the unit, with the paths of their roles.
+        roles = Role.objects.filter(Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids))
+        self.role_paths: dict[int, set[str]] = {}
+        for user_id, path in roles.values_list("user_id", "unit__path"):
+            self.role_paths.setdefault(user_id, set()).add(path)
+        self.users = {}
+        for account in get_user_model().objects.filter(pk__in=self.role_paths, is_active=True):
+            self.users[account.get_username().lower()] = account
+            if account.get_full_name():
+                self.users.setdefault(account.get_full_name().lower(), account)
+
+    def may_take(self, user, unit: Unit) -> bool:
+        """Has the user a role on the unit, above it or below it?"""
+        return any(unit.path.startswith(p) or p.startswith(unit.path) for p in self.role_paths.get(user.pk, ()))
+
+
+def _lookup(sheet: Sheet, row: Row, key: str, table: dict, required: bool):
+    value = text(row.values.get(key))
+    if not value:
+        if required:
+            sheet.error(row, key, _("a value is required."))
+        return None
+    found = table.get(value.lower())
+    if found is None:
+        sheet.error(row, key, _("%(value)s is not known.") % {"value": value})
+    return found
+
+
+def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ContactData | None:
+    errors_before = len(sheet.errors)
+    target = _lookup(sheet, row, "unit", lookups.units, False) if text(row.values.get("unit")) else unit
+    name = text(row.values.get("name"))
+    if not name:
+        sheet.error(row, "name", _("a value is required."))
+    kind = _lookup(sheet, row, "kind", lookups.kinds, True)
+    assigned_to = _lookup(sheet, row, "assigned_to", lookups.users, False)
+    if assigned_to is not None and target is not None and not lookups.may_take(assigned_to, target):
+        sheet.error(row, "assigned_to", _("%(user)s has no role on %(unit)s.") % {"user": assigned_to, "unit": target})
+    phone = text(row.values.get("phone"))
+    if phone:
+        try:
+            _phone(phone)
+        except ValidationError:
+            sheet.error(row, "phone", _("%(value)s is not a phone number.") % {"value": phone})
+    if len(sheet.errors) > errors_before:
+        return None
+    return ContactData(
+        unit=target,
+        name=name[:50],
+        kind=kind,
+        assigned_to=assigned_to,
+        guardian=text(row.values.get("guardian"))[:50],
+        phone=phone,
+        address=text(row.values.get("address"))[:200],
+    )
+
+
+def read_contacts(upload, unit: Unit, user) -> tuple[list[ContactData], list[str]]:
+    """The contacts of an uploaded file and the errors found; any error means nothing is to be saved."""
+    sheet = read_sheet(upload, COLUMNS)
+    if sheet.errors:
+        return [], sheet.errors
+    lookups = Lookups(unit, user)
+    rows = [_row_data(sheet, row, unit, lookups) for row in sheet.rows]
+    if sheet.errors:
+        return [], sheet.errors
+    return [data for data in rows if data is not None], []

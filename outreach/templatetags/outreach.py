@@ -1,0 +1,28 @@
+"""A panel for a unit's page within a survey round: is the weakest indicator being worked on?"""
+
+from django import template
+from django.utils import timezone
+
+from ledger.models import Concern
+from ledger.summary import by_indicator
+from outreach.coverage import followup_coverage, followup_totals, visit_coverage
+
+register = template.Library()
+
+
+@register.inclusion_tag("outreach/_work_panel.html")
+def work_between_surveys(unit, round=None) -> dict:
+    """``{% load outreach %}{% work_between_surveys unit round %}``: concerns by indicator, follow-ups, visits.
+
+    The caller has checked that the user may view ``unit``. Nine queries.
+    """
+    today = timezone.localdate()
+    indicators = {f.label.pk: f for f in by_indicator(Concern.objects.under(unit), today) if f.label}
+    order = round.ordered_indicators() if round is not None else [f.label for f in indicators.values()]
+    followups = followup_totals(followup_coverage(unit, today))
+    return {
+        "unit": unit,
+        "concerns": [(indicator, indicators.get(indicator.pk)) for indicator in order],
+        "followups": followups,
+        "visits": visit_coverage(unit, today).totals,
+    }

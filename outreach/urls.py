@@ -1,0 +1,23 @@
+from django.urls import path
+
+from outreach import views
+
+app_name = "outreach"
+urlpatterns = [
+    path("outreach/contacts/mine/", views.my_contacts, name="mine"),
+    path("outreach/contacts/import-template.xlsx", views.import_template, name="import_template"),
+    path("units/<str:code>/follow-ups/", views.followups, name="followups"),
+    path("units/<str:code>/follow-ups/by-unit/", views.followup_by_unit, name="followup_coverage"),
+    path("units/<str:code>/contacts/", views.contacts, name="contacts"),
+    path("units/<str:code>/contacts/new/", views.contact_create, name="contact_create"),
+    path("units/<str:code>/contacts/import/", views.contacts_import, name="contacts_import"),
+    path("units/<str:code>/visits/", views.coverage, name="coverage"),
+    path("units/<str:code>/visits/export.xlsx", views.visits_export, name="visits_export"),
+    path("units/<str:code>/visits/rule/", views.visit_rule, name="visit_rule"),
+    path("follow-ups/<int:pk>/", views.followup_detail, name="followup"),
+    path("follow-ups/<int:pk>/contact/", views.followup_contact, name="followup_contact"),
+    path("follow-ups/<int:pk>/close/", views.followup_close, name="followup_close"),
+    path("contacts/<int:pk>/", views.contact_detail, name="contact"),
+    path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/visits/", views.visit_create, name="visit_create"),
+]

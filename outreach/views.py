@@ -1,0 +1,370 @@
+"""Pages of follow-ups, contacts and visits. Each loads through ``units.permissions``, then form, service, render."""
+
+import datetime
+from dataclasses import asdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ledger import people
+from ledger.forms import UploadForm
+from ledger.sheets import new_workbook, parse_date, workbook_response
+from outreach import services
+from outreach.coverage import followup_coverage, rule_for, rules_around, visit_coverage
+from outreach.exports import visits_workbook
+from outreach.forms import (
+    ContactEditForm,
+    ContactFilterForm,
+    ContactForm,
+    FollowUpCloseForm,
+    FollowUpContactForm,
+    FollowUpFilterForm,
+    VisitForm,
+    VisitRuleForm,
+)
+from outreach.imports import COLUMNS, read_contacts
+from outreach.models import Contact, FollowUp, FollowUpStatus, Period
+from outreach.periods import period_start
+from surveys.models import Answer, Category
+from units.permissions import Action, can, get_unit
+
+PAGE_SIZE = 50
+
+
+def _page_query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# ---------------------------------------------------------------- follow-ups
+
+
+def get_follow_up(user, pk: int) -> FollowUp:
+    follow_up = get_object_or_404(FollowUp.objects.select_related("unit", "round", "questionnaire"), pk=pk)
+    if not can(user, Action.VIEW, follow_up.unit):
+        raise Http404
+    return follow_up
+
+
+@require_GET
+@login_required
+def followups(request: HttpRequest, code: str) -> HttpResponse:
+    """Follow-ups of the unit's subtree: open ones by default, or those not contacted this week."""
+    unit = get_unit(request.user, Action.VIEW, code)
+    data = request.GET.copy()
+    data.setdefault("status", FollowUpStatus.OPEN)  # open ones unless asked otherwise, on every page
+    form = FollowUpFilterForm(data)
+    rows = FollowUp.objects.under(unit)
+    if form.is_valid():
+        if form.cleaned_data["quiet"]:
+            rows = rows.not_contacted_since(period_start(timezone.localdate(), Period.WEEK))
+        if form.cleaned_data["status"]:
+            rows = rows.filter(status=form.cleaned_data["status"])
+    # Never contacted first, then the longest without a contact.
+    rows = rows.with_contacts().select_related("unit", "round", "questionnaire")
+    rows = rows.order_by(F("last_contact").asc(nulls_first=True), "id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"unit": unit, "form": form, "page": page, "query": _page_query(request)}
+    return render(request, "outreach/followups.html", context)
+
+
+def _render_follow_up(request: HttpRequest, follow_up: FollowUp, forms: dict | None = None, status: int = 200):
+    may_enter = can(request.user, Action.ENTER, follow_up.unit) and follow_up.status == FollowUpStatus.OPEN
+    forms = forms or {}
+    dissatisfied = Answer.objects.filter(
+        questionnaire=follow_up.questionnaire, option__category=Category.DISSATISFIED
+    ).select_related("indicator", "option")
+    context = {
+        "follow_up": follow_up,
+        "contacts": follow_up.contacts.select_related("by", "concern").order_by("date", "id"),
+        "dissatisfied": dissatisfied,
+        "contact_form": forms.get("contact") or (FollowUpContactForm(prefix="contact") if may_enter else None),
+        "close_form": forms.get("close") or (FollowUpCloseForm(prefix="close") if may_enter else None),
+    }
+    return render(request, "outreach/followup_detail.html", context, status=status)
+
+
+@require_GET
+@login_required
+def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_follow_up(request, get_follow_up(request.user, pk))
+
+
+def _followup_for_entry(request: HttpRequest, pk: int) -> FollowUp:
+    follow_up = get_follow_up(request.user, pk)
+    if not can(request.user, Action.ENTER, follow_up.unit):
+        raise PermissionDenied
+    return follow_up
+
+
+@require_POST
+@login_required
+def followup_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = _followup_for_entry(request, pk)
+    form = FollowUpContactForm(request.POST, prefix="contact")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.followup_contact_add(
+                follow_up=follow_up,
+                by=request.user,
+                date=data["date"],
+                method=data["method"],
+                notes=data["notes"],
+                raised=form.raised(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The contact was recorded."))
+            return redirect("outreach:followup", pk=follow_up.pk)
+    return _render_follow_up(request, follow_up, {"contact": form}, status=400)
+
+
+@require_POST
+@login_required
+def followup_close(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = _followup_for_entry(request, pk)
+    form = FollowUpCloseForm(request.POST, prefix="close")
+    if form.is_valid():
+        try:
+            services.followup_close(
+                follow_up=follow_up, by=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The follow-up was closed."))
+            return redirect("outreach:followup", pk=follow_up.pk)
+    return _render_follow_up(request, follow_up, {"close": form}, status=400)
+
+
+@require_GET
+@login_required
+def followup_by_unit(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_unit(request.user, Action.VIEW, code)
+    context = {"unit": unit, "rows": followup_coverage(unit, timezone.localdate())}
+    return render(request, "outreach/followup_coverage.html", context)
+
+
+# ---------------------------------------------------------------- contacts
+
+
+def _is_assignee(user, contact: Contact) -> bool:
+    return user.pk is not None and contact.assigned_to_id == user.pk
+
+
+def get_contact(user, pk: int) -> Contact:
+    """The contact if its unit is in the user's subtree or it is assigned to the user; 404 otherwise."""
+    contact = get_object_or_404(Contact.objects.select_related("unit", "assigned_to"), pk=pk)
+    if can(user, Action.VIEW, contact.unit) or _is_assignee(user, contact):
+        return contact
+    raise Http404
+
+
+@require_GET
+@login_required
+def contacts(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_unit(request.user, Action.VIEW, code)
+    form = ContactFilterForm(request.GET, unit=unit)
+    filters = form.filters()
+    rows = Contact.objects.under(unit).filter(active=True)
+    if "kind" in filters:
+        rows = rows.filter(kind=filters["kind"])
+    if "person" in filters:
+        rows = rows.filter(assigned_to=filters["person"])
+    if "q" in filters:
+        rows = rows.filter(Q(name__icontains=filters["q"]) | Q(guardian__icontains=filters["q"]))
+    rows = rows.with_last_visit().select_related("unit", "assigned_to").order_by("unit__path", "name", "id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "unit": unit,
+        "form": form,
+        "page": page,
+        "query": _page_query(request),
+        "can_enter": can(request.user, Action.ENTER, unit),
+    }
+    return render(request, "outreach/contacts.html", context)
+
+
+@require_GET
+@login_required
+def my_contacts(request: HttpRequest) -> HttpResponse:
+    rows = Contact.objects.filter(assigned_to=request.user, active=True).with_last_visit().select_related("unit")
+    rows = rows.order_by(F("last_visit").asc(nulls_first=True), "name")
+    return render(request, "outreach/mine.html", {"contacts": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contact_create(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_unit(request.user, Action.ENTER, code)
+    form = ContactForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_create(
+                data=services.ContactData(unit=unit, **form.cleaned_data), by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The contact was added."))
+            return redirect("outreach:contact", pk=contact.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "outreach/contact_form.html", {"form": form, "unit": unit}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_contact(request.user, pk)
+    if not can(request.user, Action.ENTER, contact.unit):
+        raise PermissionDenied
+    show_phone = people.may_see_phone(request.user, contact.unit)
+    form = ContactEditForm.for_contact(contact, show_phone, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(contact=contact, changes=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("outreach:contact", pk=contact.pk)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "unit": contact.unit, "contact": contact}
+    return render(request, "outreach/contact_form.html", context, status=status)
+
+
+def may_visit(user, contact: Contact) -> bool:
+    """Staff of the unit record visits, and so does the person the contact is assigned to."""
+    return can(user, Action.ENTER, contact.unit) or _is_assignee(user, contact)
+
+
+def _render_contact(request: HttpRequest, contact: Contact, form: VisitForm | None = None, status: int = 200):
+    allowed = may_visit(request.user, contact) and contact.active
+    context = {
+        "contact": contact,
+        "visits": contact.visits.select_related("by").prefetch_related("concerns"),
+        "visit_form": form or (VisitForm(prefix="visit") if allowed else None),
+        "can_edit": can(request.user, Action.ENTER, contact.unit),
+    }
+    return render(request, "outreach/contact_detail.html", context, status=status)
+
+
+@require_GET
+@login_required
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_contact(request, get_contact(request.user, pk))
+
+
+@require_POST
+@login_required
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_contact(request.user, pk)
+    if not may_visit(request.user, contact):
+        raise PermissionDenied
+    form = VisitForm(request.POST, prefix="visit")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visit_record(
+                contact=contact,
+                by=request.user,
+                date=data["date"],
+                method=data["method"],
+                notes=data["notes"],
+                phone_check=data["phone_check"],
+                new_phone=data["new_phone"],
+                raised=form.raised(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The visit was recorded."))
+            return redirect("outreach:contact", pk=contact.pk)
+    return _render_contact(request, contact, form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contacts_import(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_unit(request.user, Action.ENTER, code)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        rows, errors = read_contacts(form.cleaned_data["file"], unit, request.user)
+        if not errors:
+            created = services.contacts_import(rows=rows, by=request.user)
+            messages.success(request, _("%(n)d contacts were imported.") % {"n": len(created)})
+            return redirect("outreach:contacts", code=unit.code)
+    status = 400 if form.is_bound else 200
+    context = {"unit": unit, "form": form, "errors": errors, "columns": COLUMNS}
+    return render(request, "outreach/import.html", context, status=status)
+
+
+@require_GET
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    workbook, _sheet = new_workbook(_("Contacts to visit"), [str(c.label) for c in COLUMNS])
+    return workbook_response(workbook, f"{_('contacts')}-{_('template')}.xlsx")
+
+
+# ---------------------------------------------------------------- coverage and rules
+
+
+@require_GET
+@login_required
+def coverage(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_unit(request.user, Action.VIEW, code)
+    today = timezone.localdate()
+    context = {
+        "unit": unit,
+        "report": visit_coverage(unit, today),
+        "rule": rule_for(unit, rules_around(unit)),
+        "can_manage": can(request.user, Action.MANAGE, unit),
+        "term_start": period_start(today, Period.TERM),
+        "today": today,
+    }
+    return render(request, "outreach/coverage.html", context)
+
+
+def _date_param(request: HttpRequest, name: str, default: datetime.date) -> datetime.date:
+    try:
+        return parse_date(request.GET[name]) if request.GET.get(name) else default
+    except ValueError:
+        return default
+
+
+@require_GET
+@login_required
+def visits_export(request: HttpRequest, code: str) -> HttpResponse:
+    """走访台帐: the visits of a period (this term unless ``from`` and ``to`` are given) and the coverage."""
+    unit = get_unit(request.user, Action.VIEW, code)
+    today = timezone.localdate()
+    first = _date_param(request, "from", period_start(today, Period.TERM))
+    last = _date_param(request, "to", today)
+    workbook = visits_workbook(unit, request.user, first, last, visit_coverage(unit, today))
+    return workbook_response(workbook, f"{unit.name}-{_('visit ledger')}-{today.isoformat()}.xlsx")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def visit_rule(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_unit(request.user, Action.MANAGE, code)
+    current = rule_for(unit, rules_around(unit))
+    form = VisitRuleForm(request.POST or None, initial=asdict(current))
+    if request.method == "POST" and form.is_valid():
+        services.visit_rule_set(unit=unit, **form.cleaned_data)
+        messages.success(request, _("The visit rule was saved; it applies to the units below too."))
+        return redirect("outreach:coverage", code=unit.code)
+    status = 400 if form.is_bound else 200
+    return render(request, "outreach/visit_rule.html", {"unit": unit, "form": form}, status=status)
