@@ -104,10 +104,15 @@ def main() -> int:
     from reports.ranking import ranking_for
     from reports.workbook import workbook_write
     from surveys.figures import round_figures
+    from surveys.models import Round
 
     start = time.perf_counter()
-    round = build_round(args.units, args.questionnaires)
-    print(f"round {round.code}: ready in {time.perf_counter() - start:.1f} s")
+    # An existing round is used as it is: other benchmarks add and remove questionnaires in it
+    # while they run, and build_round would rebuild it from scratch under them.
+    round = Round.objects.filter(code=f"BENCH-{args.units}-{args.questionnaires}").first()
+    round = round or build_round(args.units, args.questionnaires)
+    count = round.questionnaires.count()
+    print(f"round {round.code}: {count:,} questionnaires, ready in {time.perf_counter() - start:.1f} s")
     scope = f"BENCH{args.units}"
     user, _ = get_user_model().objects.get_or_create(
         username="bench-ranking", defaults={"is_superuser": True, "is_staff": True}

@@ -30,18 +30,24 @@ def _lock_round(round_id: int, exclusive: bool) -> None:
 
 def tally_add(round_id: int, deltas: Counter[TallyKey] | dict[TallyKey, int]) -> None:
     """Add ``deltas`` (which may be negative) to the round's tallies, inside the caller's transaction."""
-    rows = [(round_id, unit, indicator, option, n) for (unit, indicator, option), n in sorted(deltas.items()) if n]
-    if not rows:
-        return
-    _lock_round(round_id, exclusive=False)
+    rows = [(round_id, *key, n) for key, n in sorted(deltas.items()) if n]
+    if rows:
+        _lock_round(round_id, exclusive=False)
+        _upsert(rows, f"{Tally._meta.db_table}.count + excluded.count")
+
+
+def _upsert(rows: list[tuple[int, int, int, int, int]], new_count: str, chunk: int = 1000) -> None:
+    """Insert (round, unit, indicator, option, count) rows; on an existing key set ``count = new_count``."""
     table = Tally._meta.db_table
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
-    sql = (
-        f"INSERT INTO {table} (round_id, unit_id, indicator_id, option_id, count) VALUES {values} "
-        f"ON CONFLICT (round_id, unit_id, indicator_id, option_id) DO UPDATE SET count = {table}.count + excluded.count"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {table} (round_id, unit_id, indicator_id, option_id, count) VALUES {values} "
+                f"ON CONFLICT (round_id, unit_id, indicator_id, option_id) DO UPDATE SET count = {new_count}",
+                [value for row in part for value in row],
+            )
 
 
 def answer_deltas(answers: list[tuple[int, int, int]], sign: int = 1) -> Counter[TallyKey]:
@@ -52,47 +58,38 @@ def answer_deltas(answers: list[tuple[int, int, int]], sign: int = 1) -> Counter
     return deltas
 
 
-@transaction.atomic
-def tally_rebuild(round_id: int) -> int:
-    """Recount the round's tallies from its answers; returns the rows written."""
-    _lock_round(round_id, exclusive=True)
-    Tally.objects.filter(round_id=round_id).delete()
-    tally, answer = Tally._meta.db_table, Answer._meta.db_table
-    recount = (
-        f"SELECT round_id, unit_id, indicator_id, option_id, COUNT(*) FROM {answer} "
-        f"WHERE round_id = %s GROUP BY round_id, unit_id, indicator_id, option_id"
-    )
-    columns = "(round_id, unit_id, indicator_id, option_id, count)"
+def _recount(round_id: int) -> dict[TallyKey, int]:
+    """The counts straight from the answers (one GROUP BY, run in parallel by PostgreSQL)."""
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(f"INSERT INTO {tally} {columns} {recount}", [round_id])
-            return cursor.rowcount
-        # PostgreSQL runs a plain SELECT in parallel but never an INSERT ... SELECT: count first, then COPY.
-        cursor.execute(recount, [round_id])
-        rows = cursor.fetchall()
-        with cursor.connection.cursor().copy(f"COPY {tally} {columns} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return len(rows)
+        cursor.execute(
+            f"SELECT unit_id, indicator_id, option_id, COUNT(*) FROM {Answer._meta.db_table} WHERE round_id = %s "
+            "GROUP BY unit_id, indicator_id, option_id",
+            [round_id],
+        )
+        return {(u, i, o): n for u, i, o, n in cursor.fetchall()}
+
+
+def _maintained(round_id: int) -> dict[TallyKey, int]:
+    rows = Tally.objects.filter(round_id=round_id).exclude(count=0)
+    return {(u, i, o): n for u, i, o, n in rows.values_list("unit_id", "indicator_id", "option_id", "count")}
 
 
 def tally_mismatches(round_id: int) -> list[tuple[TallyKey, int, int]]:
     """(key, maintained, recounted) wherever the maintained tally differs from a recount."""
-    maintained = {
-        (u, i, o): n
-        for u, i, o, n in Tally.objects.filter(round_id=round_id, count__gt=0).values_list(
-            "unit_id", "indicator_id", "option_id", "count"
-        )
-    }
-    answer = Answer._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT unit_id, indicator_id, option_id, COUNT(*) FROM {answer} WHERE round_id = %s "
-            f"GROUP BY unit_id, indicator_id, option_id",
-            [round_id],
-        )
-        recounted = {(u, i, o): n for u, i, o, n in cursor.fetchall()}
+    maintained, recounted = _maintained(round_id), _recount(round_id)
     keys = maintained.keys() | recounted.keys()
     return sorted(
         (k, maintained.get(k, 0), recounted.get(k, 0)) for k in keys if maintained.get(k, 0) != recounted.get(k, 0)
     )
+
+
+@transaction.atomic
+def tally_rebuild(round_id: int) -> int:
+    """Make the round's tallies equal to a recount of its answers; returns how many were corrected.
+
+    Only differing rows are written, so checking a correct round costs one recount and one read.
+    """
+    _lock_round(round_id, exclusive=True)
+    wrong = tally_mismatches(round_id)
+    _upsert([(round_id, *key, recounted) for key, _maintained_count, recounted in wrong], "excluded.count")
+    return len(wrong)
