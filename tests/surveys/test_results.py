@@ -73,6 +73,10 @@ def test_rebuild_restores_tallies_from_the_answers(tree, round, answer):
     tally_rebuild(round.id)
     assert tally_mismatches(round.id) == []
     assert round_figures(round).counts(tree["s1"].id) == Counts(satisfied=3, dissatisfied=3)
+    round.tallies.all().delete()
+    assert tally_rebuild(round.id) == 2
+    assert tally_rebuild(round.id) == 0
+    assert round_figures(round).counts(tree["s1"].id) == Counts(satisfied=3, dissatisfied=3)
 
 
 def test_every_change_leaves_a_trace(tree, round, answer, users):
