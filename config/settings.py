@@ -108,6 +108,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     # Marks concerns past their deadline and writes reminders (python manage.py mark_overdue does it by hand).
     "ledger-mark-overdue": {"task": "ledger.mark_overdue", "schedule": crontab(hour=6, minute=0)},
+    # Deletes generated report files older than MANYI_REPORT_KEEP_DAYS (python manage.py purge_reports by hand).
+    "reports-purge": {"task": "reports.purge_reports", "schedule": crontab(hour=3, minute=30)},
 }
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}

@@ -58,6 +58,10 @@ class RoundFigures:
         column = -1 if indicator_id is None else self._column[indicator_id]
         return Counts(*self._categories[self._row[unit_id], column].tolist())
 
+    def category_cube(self, unit_ids: list[int]) -> np.ndarray:
+        """Votes by category of many units at once: units x (indicators in order, then overall) x 4 categories."""
+        return self._categories[[self._row[unit_id] for unit_id in unit_ids]]
+
     def rate(self, unit_id: int, indicator_id: int | None = None) -> Fraction | None:
         return rate(self.counts(unit_id, indicator_id))
 

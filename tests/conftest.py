@@ -20,7 +20,8 @@ def _tasks_in_process(settings):
     """Tasks run in-process unless a test asks for the real worker."""
     from config.celery import app
 
-    app.conf.task_always_eager = True
+    # Celery reads Django's CELERY_* name before its own, so both are set.
+    app.conf.update(task_always_eager=True, CELERY_TASK_ALWAYS_EAGER=True)
     yield
 
 

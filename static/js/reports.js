@@ -58,9 +58,9 @@
     const rows = data.rows;
     const cells = [];
     rows.forEach(function (row, y) {
-      row.indicators.forEach(function (cell, x) {
-        if (cell.rate !== null) {
-          cells.push({ value: [x, y, cell.rate], itemStyle: { color: cell.colour } });
+      row.indicators.rates.forEach(function (rate, x) {
+        if (rate !== null) {
+          cells.push({ value: [x, y, rate], itemStyle: { color: row.indicators.colours[x] } });
         }
       });
     });

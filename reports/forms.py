@@ -1,0 +1,115 @@
+"""The parameters of a ranking and of a unit page, checked against the round's figures.
+
+Whether the user may see the scope at all is decided before these forms, in
+the views, through ``units.permissions`` (404 on pages, 403 in the API); these
+forms only say whether a visible unit makes sense as a scope, which level and
+which sort exist.
+"""
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reports.ranking import OVERALL, peer_levels, ranking_scopes, sort_keys
+from surveys.figures import RoundFigures, UnitInfo
+from units.models import UnitKind
+from units.permissions import Action, can, top_units
+
+
+def kind_label(kind: str) -> str:
+    return str(UnitKind(kind).label) if kind in UnitKind.values else kind
+
+
+class RankingForm(forms.Form):
+    scope = forms.CharField(label=gettext_lazy("Scope"), required=False, max_length=32)
+    level = forms.CharField(label=gettext_lazy("Peers"), required=False, max_length=16)
+    sort = forms.CharField(label=gettext_lazy("Sort by"), required=False, max_length=32)
+
+    def __init__(self, data, *, figures: RoundFigures, user) -> None:
+        """``user`` None: every unit may be chosen (the export command, run by whoever runs the server)."""
+        super().__init__(data)
+        self.figures = figures
+        self.user = user
+        self.scopes = ranking_scopes(figures, lambda unit: user is None or can(user, Action.VIEW, unit))
+        self.levels: list[str] = []
+
+    def clean_scope(self) -> UnitInfo:
+        code = self.cleaned_data["scope"]
+        if not code:
+            return self._default_scope()
+        scope = next((unit for unit in self.scopes if unit.code == code), None)
+        if scope is None:
+            raise forms.ValidationError(
+                _("No unit of this round lies below %(code)s: choose a unit above the units that take part.")
+                % {"code": code}
+            )
+        return scope
+
+    def _default_scope(self) -> UnitInfo:
+        """The top of the user's subtree, or else the highest unit of theirs with units of the round below it."""
+        tops = {unit.id for unit in top_units(self.user)} if self.user is not None else set()
+        default = next((unit for unit in self.scopes if unit.id in tops), None) or next(iter(self.scopes), None)
+        if default is None:
+            raise forms.ValidationError(_("No unit of yours has units of this round below it."), code="nothing")
+        return default
+
+    def clean(self) -> dict:
+        data = super().clean()
+        scope = data.get("scope")
+        if scope is None:
+            return data
+        self.levels = peer_levels(self.figures, scope)
+        data["level"] = data.get("level") or self.levels[0]
+        if data["level"] not in self.levels:
+            self.add_error("level", self._level_error(data["level"]))
+        keys = sort_keys(self.figures)
+        data["sort"] = data.get("sort") or OVERALL
+        if data["sort"] not in keys:
+            self.add_error(
+                "sort",
+                _("Unknown sort “%(sort)s”: use one of %(keys)s.") % {"sort": data["sort"], "keys": ", ".join(keys)},
+            )
+        return data
+
+    def _level_error(self, level: str) -> str:
+        choices = ", ".join(f"{kind} ({kind_label(kind)})" for kind in self.levels)
+        if level not in UnitKind.values:
+            return _("Unknown unit kind “%(level)s”: use one of %(choices)s.") % {"level": level, "choices": choices}
+        return _("No %(kind)s of this round lies below the scope: use one of %(choices)s.") % {
+            "kind": kind_label(level),
+            "choices": choices,
+        }
+
+    def level_choices(self) -> list[tuple[str, str]]:
+        return [(kind, kind_label(kind)) for kind in self.levels]
+
+
+class UnitPageForm(forms.Form):
+    """The scope a unit is ranked in: one of its ancestors that the user may see (default: its parent)."""
+
+    scope = forms.CharField(label=gettext_lazy("Scope"), required=False, max_length=32)
+
+    def __init__(self, data, *, figures: RoundFigures, unit: UnitInfo, user) -> None:
+        super().__init__(data)
+        above = set(unit.path.strip("/").split("/")[:-1])
+        self.scopes = [
+            u
+            for u in ranking_scopes(figures, lambda u: can(user, Action.VIEW, u))
+            if str(u.id) in above  # an ancestor of the unit
+        ]
+
+    def clean_scope(self) -> UnitInfo | None:
+        code = self.cleaned_data["scope"]
+        if not code:
+            return self.scopes[-1] if self.scopes else None
+        scope = next((unit for unit in self.scopes if unit.code == code), None)
+        if scope is None:
+            raise forms.ValidationError(
+                _("%(code)s is not above this unit: choose one of its ancestors.") % {"code": code}
+            )
+        return scope
+
+
+def form_errors(form: forms.Form) -> dict[str, list[str]]:
+    """Errors by field name, for the API and the page's message."""
+    return {name: [str(message) for message in messages] for name, messages in form.errors.items()}

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from reports.services import report_job_run, report_purge
+
+
+@shared_task(name="reports.export_ranking", acks_late=True)
+def export_ranking(job_id: int) -> str:
+    """Build the workbook of a report job (queued by ``report_job_create`` after commit)."""
+    return report_job_run(job_id).status
+
+
+@shared_task(name="reports.purge_reports")
+def purge_reports() -> int:
+    """Delete report files older than MANYI_REPORT_KEEP_DAYS (for a daily beat schedule)."""
+    return report_purge()

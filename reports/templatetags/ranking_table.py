@@ -1,0 +1,79 @@
+"""The rows of the ranking table, printed in Python.
+
+A ranking of 1,000 peers has some 20,000 cells. Through the template engine
+they cost several times what the figures themselves cost; printed here from
+the strings that ``reports.ranking`` already made, they cost a few
+milliseconds (docs/performance.md, "Rankings and reports"). Names and codes
+are escaped (``html.escape``: what Django's ``escape`` does, without its lazy
+wrapper), URLs are percent-encoded; every other value is a number or a fixed string.
+"""
+
+from html import escape
+from urllib.parse import quote
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from reports.ranking import Ranking, Row
+
+register = template.Library()
+
+
+class _Printer:
+    def __init__(self, ranking: Ranking) -> None:
+        placeholder = "__unit__"
+        base = reverse("reports:unit", args=[ranking.round.code, placeholder])
+        self.url_head, self.url_tail = base.split(placeholder)
+        self.url_query = f"?scope={quote(ranking.scope.code)}"
+        self.low = escape(
+            _("Fewer than %(n)s valid votes: the rate is uncertain.") % {"n": ranking.round.min_valid_votes}
+        )
+        self.low_label = escape(_("few votes"))
+        self.close = escape(
+            _("Not clearly different from the unit above: their %(confidence)s intervals overlap.")
+            % {"confidence": "95 %"}
+        )
+        self.met = f'<span class="text-success" title="{escape(_("Target rate met"))}">✓</span>'
+        self.missed = f'<span class="text-danger" title="{escape(_("Target rate not met"))}">✗</span>'
+        self.sort_column = ranking.sort_column
+
+    def row(self, row: Row) -> str:
+        unit, overall, counts, needed = row.unit, row.overall, row.overall.counts, row.votes_needed
+        url = f"{self.url_head}{quote(unit.code)}{self.url_tail}{self.url_query}"
+        badges = ""
+        if row.low_votes:
+            badges += f' <span class="badge text-bg-warning" title="{self.low}">{self.low_label}</span>'
+        if row.not_clearly_different:
+            badges += f' <span class="badge text-bg-light border" title="{self.close}">≈</span>'
+        target = "" if row.target_met is None else (self.met if row.target_met else self.missed)
+        votes = "" if needed is None else f"{needed.convert} / {'–' if needed.gain is None else needed.gain}"
+        cells = "".join(
+            f'<td class="num{" sorted" if n == self.sort_column else ""}" style="background:{cell.colour}">'
+            f"{cell.text}</td>"
+            if cell.colour
+            else f'<td class="num">{cell.text}</td>'
+            for n, cell in enumerate(row.indicators, start=1)
+        )
+        opening = '<tr class="rank-line">' if row.line_below else "<tr>"
+        return (
+            f"{opening}"
+            f'<td class="num">{"" if row.sort_rank is None else row.sort_rank}</td>'
+            f'<td><a href="{url}">{escape(unit.name)}</a> '
+            f'<small class="text-muted">{escape(unit.code)}</small>{badges}</td>'
+            f'<td class="num">{counts.valid}</td><td class="num">{counts.satisfied}</td>'
+            f'<td class="num">{counts.basic}</td><td class="num">{counts.dissatisfied}</td>'
+            f'<td class="num">{counts.excluded}</td>'
+            f'<td class="num fw-semibold{" sorted" if self.sort_column == 0 else ""}">{overall.text}</td>'
+            f'<td class="num small text-muted">{overall.interval_text}</td>'
+            f'<td class="text-center">{target}</td><td class="num">{votes}</td>'
+            f'<td class="num">{row.rate_change_text}</td><td class="num">{row.rank_change_text}</td>'
+            f"{cells}</tr>"
+        )
+
+
+@register.simple_tag
+def ranking_rows(ranking: Ranking) -> SafeString:
+    printer = _Printer(ranking)
+    return mark_safe("\n".join(printer.row(row) for row in ranking.rows))  # names and codes escaped in row()
