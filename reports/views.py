@@ -108,7 +108,7 @@ def unit_page(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
     api_url = reverse("reports:api_unit", args=[round.code, info.code]) + (
         f"?{urlencode({'scope': scope.code})}" if scope else ""
     )
-    context = {"round": round, "unit": info, "form": form, "report": report, "api_url": api_url}
+    context = {"round": round, "unit": info, "unit_record": unit, "form": form, "report": report, "api_url": api_url}
     return render(request, "reports/unit.html", context)
 
 

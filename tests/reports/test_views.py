@@ -256,3 +256,13 @@ def test_htmx_gets_the_message_of_a_bad_parameter_in_a_swappable_answer(client_f
     response = client_for(users["leader"]).get(ranking_url(counted, sort="EDU99"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert 'id="ranking-errors"' in response.content.decode() and "EDU99" in response.content.decode()
+
+
+def test_unit_page_shows_the_work_between_surveys_beside_the_rates(client_for, users, counted):
+    from tests.factories import ConcernFactory
+
+    ConcernFactory(unit=counted.participations.get(unit__code="S1").unit)
+    response = client_for(users["leader"]).get(unit_url(counted, "S1"))
+    body = response.content.decode()
+    assert "调查之间的工作" in body or "Work between surveys" in body
+    assert 'href="/ledger/' in body
