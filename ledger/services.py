@@ -72,7 +72,7 @@ def _step(concern: Concern, by, kind: str, from_status: str, text: str = "", **d
 
 def _locked(concern: Concern) -> Concern:
     """The concern as it is now in the database, locked until the transaction ends."""
-    fresh = Concern.objects.select_for_update().select_related("responsible_member").get(pk=concern.pk)
+    fresh = Concern.objects.select_for_update(of=("self",)).select_related("responsible_member").get(pk=concern.pk)
     if fresh.status == Status.CLOSED:
         raise ValidationError(_("This concern is closed and can no longer be changed."), code="closed")
     if fresh.status == Status.WITHDRAWN:

@@ -80,7 +80,7 @@ def followups_open_for(questionnaire_ids: list[int]) -> int:
 
 
 def _open_follow_up(follow_up: FollowUp) -> FollowUp:
-    fresh = FollowUp.objects.select_for_update().select_related("unit", "questionnaire").get(pk=follow_up.pk)
+    fresh = FollowUp.objects.select_for_update(of=("self",)).select_related("unit", "questionnaire").get(pk=follow_up.pk)
     if fresh.status != FollowUpStatus.OPEN:
         raise ValidationError(_("This follow-up is closed."), code="closed")
     return fresh
@@ -220,7 +220,7 @@ def visit_record(
     raised: RaisedConcern | None = None,
 ) -> Visit:
     """Record a visit done; a changed phone number updates the contact; a concern raised enters the ledger."""
-    contact = Contact.objects.select_for_update().select_related("unit").get(pk=contact.pk)
+    contact = Contact.objects.select_for_update(of=("self",)).select_related("unit").get(pk=contact.pk)
     if not contact.active:
         raise ValidationError(_("This contact is no longer active."), code="inactive")
     _not_in_future(date, _("A visit cannot be dated in the future: record visits once they are done."))
