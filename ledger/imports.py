@@ -88,28 +88,16 @@ def _date(sheet: Sheet, row: Row, key: str, required: bool):
         return None
 
 
-def _named(sheet: Sheet, row: Row, key: str, table: dict, required: bool):
-    value = text(row.values.get(key))
-    if not value:
-        if required:
-            sheet.error(row, key, _("a value is required."))
-        return None
-    found = table.get(value.lower())
-    if found is None:
-        sheet.error(row, key, _("%(value)s is not known.") % {"value": value})
-    return found
-
-
 def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ConcernData | None:
     errors_before = len(sheet.errors)
     target = unit
     if text(row.values.get("unit")):
-        target = _named(sheet, row, "unit", lookups.units, True)
+        target = sheet.lookup(row, "unit", lookups.units, True)
     received_on = _date(sheet, row, "received_on", True)
     deadline = _date(sheet, row, "deadline", False)
-    source = _named(sheet, row, "source", lookups.sources, True)
-    category = _named(sheet, row, "category", lookups.categories, True)
-    indicator = _named(sheet, row, "indicator", lookups.indicators, False)
+    source = sheet.lookup(row, "source", lookups.sources, True)
+    category = sheet.lookup(row, "category", lookups.categories, True)
+    indicator = sheet.lookup(row, "indicator", lookups.indicators, False)
     said = text(row.values.get("text"))
     if not said:
         sheet.error(row, "text", _("a value is required."))

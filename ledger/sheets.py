@@ -51,6 +51,18 @@ class Sheet:
             % {"row": row.number, "column": self.headers.get(key, key), "message": message}
         )
 
+    def lookup(self, row: Row, key: str, table: dict, required: bool):
+        """The value of ``table`` named in the cell (case-insensitive), or None with the error noted."""
+        value = text(row.values.get(key))
+        if not value:
+            if required:
+                self.error(row, key, _("a value is required."))
+            return None
+        found = table.get(value.lower())
+        if found is None:
+            self.error(row, key, _("%(value)s is not known.") % {"value": value})
+        return found
+
 
 def _normal(header: object) -> str:
     return re.sub(r"[\s*：:（）()]", "", str(header or "")).lower()

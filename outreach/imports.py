@@ -70,26 +70,14 @@ class Lookups:
         return any(unit.path.startswith(p) or p.startswith(unit.path) for p in self.role_paths.get(user.pk, ()))
 
 
-def _lookup(sheet: Sheet, row: Row, key: str, table: dict, required: bool):
-    value = text(row.values.get(key))
-    if not value:
-        if required:
-            sheet.error(row, key, _("a value is required."))
-        return None
-    found = table.get(value.lower())
-    if found is None:
-        sheet.error(row, key, _("%(value)s is not known.") % {"value": value})
-    return found
-
-
 def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ContactData | None:
     errors_before = len(sheet.errors)
-    target = _lookup(sheet, row, "unit", lookups.units, False) if text(row.values.get("unit")) else unit
+    target = sheet.lookup(row, "unit", lookups.units, False) if text(row.values.get("unit")) else unit
     name = text(row.values.get("name"))
     if not name:
         sheet.error(row, "name", _("a value is required."))
-    kind = _lookup(sheet, row, "kind", lookups.kinds, True)
-    assigned_to = _lookup(sheet, row, "assigned_to", lookups.users, False)
+    kind = sheet.lookup(row, "kind", lookups.kinds, True)
+    assigned_to = sheet.lookup(row, "assigned_to", lookups.users, False)
     if assigned_to is not None and target is not None and not lookups.may_take(assigned_to, target):
         sheet.error(row, "assigned_to", _("%(user)s has no role on %(unit)s.") % {"user": assigned_to, "unit": target})
     phone = text(row.values.get("phone"))
