@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, setup_django  # noqa: E402
@@ -127,6 +129,13 @@ def copy_rows(rows) -> None:
                 copy.write("\n".join(block) + "\n")
 
 
+def drop_scratch() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_import_scratch")
+
+
 def baseline(path: Path) -> dict:
     figures = {}
     if path.suffix == ".xlsx":
@@ -143,6 +152,7 @@ def baseline(path: Path) -> dict:
     start = time.perf_counter()
     copy_rows(rows)
     figures["COPY parsed rows"] = time.perf_counter() - start
+    drop_scratch()
     del rows
     gc.collect()
     figures["baseline"] = min(v for k, v in figures.items() if k.startswith("read")) + figures["COPY parsed rows"]
@@ -230,9 +240,13 @@ def run_import_here(path: Path, code: str) -> dict:
 
     imports.services.open_source = timed_phase("read and validate", reading.open_source)
     imports.services.validate_questionnaires = timed_phase("read and validate", validation.validate_questionnaires)
-    imports.services.questionnaires_write = timed_phase(
-        "COPY questionnaires and answers, tallies", writing.questionnaires_write
-    )
+    written = {}
+
+    def keep_data(**kwargs):
+        written.update(kwargs)
+        return writing.questionnaires_write(**kwargs)
+
+    imports.services.questionnaires_write = timed_phase("COPY questionnaires and answers, tallies", keep_data)
     queued = []
     imports.tasks.open_followups.delay = queued.append  # the follow-ups task is timed on its own below
 
@@ -248,14 +262,47 @@ def run_import_here(path: Path, code: str) -> dict:
     assert job.status == "succeeded", job.errors[:5]
     phases["figures and the rest"] = time.perf_counter() - start - sum(phases.values())
     memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    high_water = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM"))
     start = time.perf_counter()
     opened = import_followups_open(job_id=job.pk) if queued else 0
     followups = time.perf_counter() - start
+    unindexed = copy_without_indexes(written["round"], written["data"])
     return {
         "import": total, "upload (checksum, store)": upload, "phases": phases, "memory_mb": memory,
         "rows": job.rows_imported, "city_votes": sum(figures.option_counts(city.id)),
         "followups": followups, "followups_opened": opened, "memory_after": memory_after,
+        "vm_hwm_mb": int(high_water.split()[1]) / 1024, "copy_without_indexes": unindexed,
     }  # fmt: skip
+
+
+def copy_without_indexes(round, data) -> float:
+    """The import's own COPY of the same rows into copies of the two tables without their indexes (rolled back).
+
+    Shows how much of the import is the upkeep of the indexes of surveys_questionnaire and surveys_answer.
+    """
+    from django.db import connection, transaction
+
+    from imports import writing
+    from surveys.models import Answer, Questionnaire
+
+    tables = {Questionnaire: "bench_import_questionnaire", Answer: "bench_import_answer"}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, table in tables.items():
+            cursor.execute(f"CREATE TABLE {table} (LIKE {model._meta.db_table} INCLUDING DEFAULTS INCLUDING IDENTITY)")
+        names = {model: model._meta.db_table for model in tables}
+        try:
+            for model, table in tables.items():
+                model._meta.db_table = table
+            ids = np.arange(1, len(data) + 1, dtype=np.int64)
+            start = time.perf_counter()
+            writing._copy_questionnaire_rows(cursor, round.id, 0, None, data, ids, lambda done, total: None)
+            writing._copy_answer_rows(cursor, round.id, data, ids, lambda done, total: None)
+            seconds = time.perf_counter() - start
+        finally:
+            for model, name in names.items():
+                model._meta.db_table = name
+        transaction.set_rollback(True)
+    return seconds
 
 
 def run_import_subprocess(path: Path, code: str) -> dict:
@@ -271,8 +318,10 @@ def run_import_subprocess(path: Path, code: str) -> dict:
 
 
 def bench_file(path: Path, code: str, keep: bool) -> dict:
-    base = baseline(path)
+    # The import's subprocess starts before this process reads the file for the baseline: Linux carries a
+    # parent's peak memory into a child's ru_maxrss across fork and exec.
     result = run_import_subprocess(path, code)
+    base = baseline(path)
     if not keep:
         drop_round(code)
     return {"baseline": base, "import": result}
@@ -294,10 +343,16 @@ def show(label: str, rows: int, figures: dict) -> bool:
         print(f"  import   · {name:40} {seconds:8.2f} s")
     print(f"  import   · {'total (job run + figures)':40} {run['import']:8.2f} s   "
           f"ratio {ratio:4.2f} (limit {LIMIT_RATIO}x)")  # fmt: skip
+    copy_phase = run["phases"]["COPY questionnaires and answers, tallies"]
+    unindexed = run["import"] - copy_phase + run["copy_without_indexes"]
+    print(f"  import   · {'same COPY into tables without index':40} {run['copy_without_indexes']:8.2f} s")
+    print(f"  import   · {'total if the tables had no index':40} {unindexed:8.2f} s   "
+          f"ratio {unindexed / base['baseline']:4.2f}")  # fmt: skip
     floor_label = "plain read + the import's COPY"
     print(f"  floor    · {floor_label:40} {floor:8.2f} s   import / floor {run['import'] / floor:4.2f}")
     print(f"  import   · {'votes in the city figures':40} {run['city_votes']:8,}")
-    print(f"  import   · {'peak memory (ru_maxrss)':40} {run['memory_mb']:8.0f} MB (limit {LIMIT_MEMORY_MB} MB)")
+    print(f"  import   · {'peak memory (ru_maxrss)':40} {run['memory_mb']:8.0f} MB (limit {LIMIT_MEMORY_MB} MB; "
+          f"VmHWM {run['vm_hwm_mb']:.0f} MB)")  # fmt: skip
     print(
         f"  after    · {'follow-ups (separate task)':40} {run['followups']:8.2f} s   ({run['followups_opened']:,} opened)"
     )
