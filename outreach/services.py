@@ -80,7 +80,9 @@ def followups_open_for(questionnaire_ids: list[int]) -> int:
 
 
 def _open_follow_up(follow_up: FollowUp) -> FollowUp:
-    fresh = FollowUp.objects.select_for_update(of=("self",)).select_related("unit", "questionnaire").get(pk=follow_up.pk)
+    fresh = (
+        FollowUp.objects.select_for_update(of=("self",)).select_related("unit", "questionnaire").get(pk=follow_up.pk)
+    )
     if fresh.status != FollowUpStatus.OPEN:
         raise ValidationError(_("This follow-up is closed."), code="closed")
     return fresh

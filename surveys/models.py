@@ -191,8 +191,12 @@ class Channel(models.TextChoices):
 
 
 class Questionnaire(models.Model):
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="questionnaires")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="questionnaires")
+    # Few indexes on purpose: every one is paid for on each of a million imported rows.
+    # (round, unit) serves the lookups by round; (round, phone) the duplicate-phone check.
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="questionnaires", db_index=False)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="questionnaires", db_index=False
+    )
     respondent_type = models.CharField(_("respondent type"), max_length=12, choices=RespondentType.choices)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     date = models.DateField(_("date"))
@@ -200,7 +204,7 @@ class Questionnaire(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     import_job = models.BigIntegerField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -208,7 +212,10 @@ class Questionnaire(models.Model):
     class Meta:
         verbose_name = _("questionnaire")
         verbose_name_plural = _("questionnaires")
-        indexes = [models.Index(fields=["round", "unit"]), models.Index(fields=["round", "phone"])]
+        indexes = [
+            models.Index(fields=["round", "unit"]),
+            models.Index(fields=["round", "phone"], condition=~Q(phone=""), name="questionnaire_round_phone"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "number"], condition=~Q(number=""), name="unique_questionnaire_number"
@@ -220,7 +227,8 @@ class Questionnaire(models.Model):
 
 
 class Answer(models.Model):
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="answers")
+    # The unique (questionnaire, indicator) index serves lookups by questionnaire.
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="answers", db_index=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", db_index=False)
