@@ -1,0 +1,48 @@
+"""The Chinese and English catalogues are complete, and the committed .mo files match them."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+
+
+def _entries(po: Path) -> list[tuple[str, str, bool]]:
+    """(msgid, msgstr, fuzzy) of every entry but the header."""
+    entries = []
+    for raw in po.read_text(encoding="utf-8").split("\n\n"):
+        block = "\n".join(line for line in raw.splitlines() if not line.startswith("#") or line.startswith("#,"))
+        if "msgid" not in block:
+            continue
+        msgid = "".join(
+            re.findall(r'"(.*)"', block.split("msgid", 1)[1].split("msgstr", 1)[0].split("msgid_plural")[0])
+        )
+        msgstr = "".join(re.findall(r'"(.*)"', block.split("msgstr", 1)[1].split("msgstr[1]")[0]))
+        if msgid:
+            entries.append((msgid, msgstr, "#, fuzzy" in block))
+    return entries
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "en"])
+def test_every_message_is_translated(language):
+    entries = _entries(LOCALE / language / "LC_MESSAGES" / "django.po")
+    assert len(entries) > 500
+    assert [msgid for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy] == []
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "en"])
+def test_the_compiled_catalogue_is_up_to_date(language):
+    folder = LOCALE / language / "LC_MESSAGES"
+    with open(folder / "django.mo", "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    translated = {msgid.replace('\\"', '"').replace("\\n", "\n") for msgid, _, _ in _entries(folder / "django.po")}
+    missing = [msgid for msgid in translated if msgid not in compiled._catalog and (msgid, 0) not in compiled._catalog]
+    assert missing == [], "run `make messages` (or compilemessages) and commit the .mo files"
+
+
+def test_the_english_catalogue_says_what_the_source_says():
+    entries = _entries(LOCALE / "en" / "LC_MESSAGES" / "django.po")
+    assert [msgid for msgid, msgstr, _ in entries if msgstr != msgid] == []
