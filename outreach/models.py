@@ -164,10 +164,6 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_key(self) -> bool:
-        return self.kind == ContactKind.KEY_HOUSEHOLD
-
 
 class VisitMethod(models.TextChoices):
     IN_PERSON = "in_person", _("In person")

@@ -54,12 +54,6 @@ class UnitQuerySet(models.QuerySet):
         """The unit and everything below it: one indexed prefix match."""
         return self.filter(path__startswith=unit.path)
 
-    def below(self, unit: "Unit") -> "UnitQuerySet":
-        return self.under(unit).exclude(pk=unit.pk)
-
-    def tree_order(self) -> "UnitQuerySet":
-        return self.order_by("path")
-
 
 class Unit(models.Model):
     """An organisation that is surveyed or that owns surveyed units.
