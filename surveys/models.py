@@ -227,7 +227,14 @@ class Questionnaire(models.Model):
 
 
 class Answer(models.Model):
-    # The unique (questionnaire, indicator) index serves lookups by questionnaire.
+    """One answer of a questionnaire: the record of what was said.
+
+    Two indexes only (the key and one answer per indicator, which also serves
+    lookups by questionnaire): figures read the tallies, never this table, and
+    an index on (round, unit) cost 11 s of every 6,000,000 imported answers
+    (docs/performance.md). A recount of a round is a parallel scan.
+    """
+
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="answers", db_index=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -235,7 +242,6 @@ class Answer(models.Model):
     option = models.ForeignKey(Option, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
-        indexes = [models.Index(fields=["round", "unit"])]
         constraints = [models.UniqueConstraint(fields=["questionnaire", "indicator"], name="one_answer_per_indicator")]
 
 
