@@ -24,7 +24,7 @@ from surveys.models import (
     RoundStatus,
     Scale,
 )
-from surveys.tallies import answer_deltas, tally_add
+from surveys.tallies import tally_add
 from units.models import Unit
 
 
@@ -206,8 +206,11 @@ def _validate_questionnaire(round: Round, data: QuestionnaireData, exclude_id: i
     return _Checked(codes, options)
 
 
-def _answers_of(questionnaire: Questionnaire) -> list[tuple[int, int, int]]:
-    return [(questionnaire.unit_id, i, o) for i, o in questionnaire.answers.values_list("indicator_id", "option_id")]
+def _removal(questionnaire: Questionnaire) -> dict[tuple[int, int, int], int]:
+    """Tally deltas that take the questionnaire's stored answers away (one answer per indicator)."""
+    return {
+        (questionnaire.unit_id, i, o): -1 for i, o in questionnaire.answers.values_list("indicator_id", "option_id")
+    }
 
 
 def _snapshot(q: Questionnaire) -> dict:
@@ -299,7 +302,7 @@ def questionnaire_update(*, questionnaire: Questionnaire, data: QuestionnaireDat
     checked = _validate_questionnaire(round, data, exclude_id=questionnaire.pk)
     answers = data.answers or {}
     before = _snapshot(questionnaire)
-    tally_add(round.id, answer_deltas(_answers_of(questionnaire), sign=-1))
+    tally_add(round.id, _removal(questionnaire))
     questionnaire.answers.all().delete()
     for field in ("unit", "respondent_type", "channel", "date", "number", "phone"):
         setattr(questionnaire, field, getattr(data, field))
@@ -324,7 +327,7 @@ def questionnaire_delete(*, questionnaire: Questionnaire, user) -> None:
             )
         follow_up.delete()
     before = _snapshot(questionnaire)
-    tally_add(questionnaire.round_id, answer_deltas(_answers_of(questionnaire), sign=-1))
+    tally_add(questionnaire.round_id, _removal(questionnaire))
     _log(questionnaire.round, user, ChangeAction.DELETED, questionnaire.unit, questionnaire.id, before=before)
     questionnaire.delete()
 

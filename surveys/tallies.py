@@ -7,8 +7,6 @@ two clerks saving at once never lose a vote. Keys are applied in a fixed
 order so that concurrent savers lock rows in the same order (no deadlock).
 """
 
-from collections import Counter
-
 from django.db import connection, transaction
 
 from surveys.models import Answer, Tally
@@ -28,7 +26,7 @@ def _lock_round(round_id: int, exclusive: bool) -> None:
             cursor.execute(f"SELECT {function}(%s, %s)", [TALLY_LOCK_SPACE, round_id])
 
 
-def tally_add(round_id: int, deltas: Counter[TallyKey] | dict[TallyKey, int]) -> None:
+def tally_add(round_id: int, deltas: dict[TallyKey, int]) -> None:
     """Add ``deltas`` (which may be negative) to the round's tallies, inside the caller's transaction."""
     rows = [(round_id, *key, n) for key, n in sorted(deltas.items()) if n]
     if rows:
@@ -48,14 +46,6 @@ def _upsert(rows: list[tuple[int, int, int, int, int]], new_count: str, chunk: i
                 f"ON CONFLICT (round_id, unit_id, indicator_id, option_id) DO UPDATE SET count = {new_count}",
                 [value for row in part for value in row],
             )
-
-
-def answer_deltas(answers: list[tuple[int, int, int]], sign: int = 1) -> Counter[TallyKey]:
-    """Deltas for (unit_id, indicator_id, option_id) answers being added (+1) or removed (-1)."""
-    deltas: Counter[TallyKey] = Counter()
-    for key in answers:
-        deltas[key] += sign
-    return deltas
 
 
 def _recount(round_id: int) -> dict[TallyKey, int]:
