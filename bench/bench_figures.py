@@ -72,6 +72,8 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=4)
     args = parser.parse_args()
     setup_django()
+    from django.db import connection
+
     from bench.data import build_round
     from surveys.figures import round_figures
     from surveys.models import Answer, Tally
@@ -84,6 +86,8 @@ def main() -> int:
         f"({args.questionnaires:,} questionnaires, {args.questionnaires * 6:,} answers, {args.units:,} units)"
     )
     ok = True
+    with connection.cursor() as cursor:  # other benchmarks leave dead rows behind: measure a settled table
+        cursor.execute(f"VACUUM ANALYZE {Answer._meta.db_table}")
 
     tally_sql = f"SELECT unit_id, indicator_id, option_id, count FROM {Tally._meta.db_table} WHERE round_id = %s"
     base, rows = timed(lambda: _raw(tally_sql, [round.id]), repeat=15)

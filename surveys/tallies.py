@@ -67,14 +67,12 @@ def _maintained(round_id: int) -> dict[TallyKey, int]:
 
 def _differences(maintained: dict[TallyKey, int], recounted: dict[TallyKey, int]) -> list[tuple[TallyKey, int, int]]:
     keys = maintained.keys() | recounted.keys()
-    return sorted(
-        (k, maintained.get(k, 0), recounted.get(k, 0)) for k in keys if maintained.get(k, 0) != recounted.get(k, 0)
-    )
+    return [(k, maintained.get(k, 0), recounted.get(k, 0)) for k in keys if maintained.get(k, 0) != recounted.get(k, 0)]
 
 
 def tally_mismatches(round_id: int) -> list[tuple[TallyKey, int, int]]:
-    """(key, maintained, recounted) wherever the maintained tally differs from a recount."""
-    return _differences(_maintained(round_id), _recount(round_id))
+    """(key, maintained, recounted) wherever the maintained tally differs from a recount, in key order."""
+    return sorted(_differences(_maintained(round_id), _recount(round_id)))
 
 
 @transaction.atomic
