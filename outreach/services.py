@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,24 +59,26 @@ def _raise(unit: Unit, by, source: str, day: datetime.date, raised: RaisedConcer
 def followups_open_for(questionnaire_ids: list[int]) -> int:
     """Open a follow-up for each questionnaire that has a dissatisfied answer and a phone, unless it has one.
 
-    Called after questionnaires are saved or imported. Two queries whatever
-    the number of ids; returns how many follow-ups were opened.
+    Called after questionnaires are saved or imported: one ``INSERT ... SELECT``
+    per 900 ids, nothing loaded into Python (a million imported questionnaires
+    took 55 s as Python objects). Returns how many follow-ups were opened.
     """
-    ids = set(questionnaire_ids)
-    if not ids:
-        return 0
+    ids = sorted(set(questionnaire_ids))
+    return sum(_open_for_batch(ids[start : start + IN_LIST_LIMIT]) for start in range(0, len(ids), IN_LIST_LIMIT))
+
+
+def _open_for_batch(ids: list[int]) -> int:
     dissatisfied = Answer.objects.filter(questionnaire=OuterRef("pk"), option__category=Category.DISSATISFIED)
-    candidates = Questionnaire.objects.exclude(phone="").filter(Exists(dissatisfied), follow_up__isnull=True)
-    if len(ids) <= IN_LIST_LIMIT:
-        candidates = candidates.filter(pk__in=ids)
-    else:
-        candidates = candidates.filter(pk__gte=min(ids), pk__lte=max(ids))
-    rows = [row for row in candidates.values_list("pk", "unit_id", "round_id") if row[0] in ids]
-    FollowUp.objects.bulk_create(
-        (FollowUp(questionnaire_id=pk, unit_id=unit_id, round_id=round_id) for pk, unit_id, round_id in rows),
-        ignore_conflicts=True,
-    )
-    return len(rows)
+    candidates = Questionnaire.objects.filter(pk__in=ids).exclude(phone="")
+    candidates = candidates.filter(Exists(dissatisfied), follow_up__isnull=True)
+    select, params = candidates.values_list("pk", "unit_id", "round_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {FollowUp._meta.db_table} (questionnaire_id, unit_id, round_id, status, opened_at, "
+            f"closing_note) SELECT q.*, %s, %s, '' FROM ({select}) q",
+            [FollowUpStatus.OPEN, timezone.now(), *params],
+        )
+        return cursor.rowcount
 
 
 def _open_follow_up(follow_up: FollowUp) -> FollowUp:

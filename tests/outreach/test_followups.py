@@ -40,14 +40,14 @@ def test_a_follow_up_is_opened_for_a_dissatisfied_answer_with_a_phone(tree, ques
     assert FollowUp.objects.count() == 2
 
 
-def test_opening_follow_ups_takes_a_fixed_number_of_queries(tree, questionnaire, django_assert_num_queries):
+def test_opening_follow_ups_is_one_statement_per_batch_of_ids(tree, questionnaire, django_assert_num_queries):
     ids = [questionnaire(tree["s1"], [3]).pk for _ in range(20)]
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert followups_open_for(ids) == 20
     assert followups_open_for([]) == 0
 
 
-def test_a_long_list_of_ids_is_read_by_range_and_only_those_ids_are_opened(
+def test_a_long_list_of_ids_is_read_in_batches_and_only_those_ids_are_opened(
     tree, questionnaire, django_assert_num_queries
 ):
     wanted = questionnaire(tree["s1"], [3])
