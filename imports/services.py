@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -26,6 +25,7 @@ from imports.problems import FileRefused, Problem, Problems, problem_text
 from imports.reading import open_source
 from imports.validation import NUMBER, round_vocabulary, validate_counts, validate_questionnaires
 from imports.writing import counts_write, import_logged, questionnaires_write
+from outreach.services import followups_open_for
 from surveys.models import Questionnaire, Round, RoundStatus
 
 logger = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def _run(job: ImportJob) -> None:
     except IntegrityError:
         # Another clerk saved one of these questionnaire numbers while the file was being checked.
         raise FileRefused(Problem("duplicate_number_in_round", column=NUMBER)) from None
-    if job.kind == JobKind.QUESTIONNAIRES and apps.is_installed("outreach"):
+    if job.kind == JobKind.QUESTIONNAIRES:
         from imports.tasks import open_followups
 
         transaction.on_commit(lambda: open_followups.delay(job.pk))
@@ -268,10 +268,6 @@ def import_job_rerun(*, job: ImportJob, queue: bool = True) -> ImportJob:
 
 def import_followups_open(*, job_id: int) -> int:
     """Open outreach follow-ups (dissatisfied answers with a phone) for the job's questionnaires."""
-    if not apps.is_installed("outreach"):
-        return 0
-    from outreach.services import followups_open_for  # the outreach app is optional
-
     job = ImportJob.objects.get(pk=job_id)
     ids = Questionnaire.objects.filter(round_id=job.round_id, import_job=job_id).values_list("id", flat=True)
     return followups_open_for(list(ids))
