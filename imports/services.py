@@ -28,6 +28,8 @@ from imports.writing import counts_write, import_logged, questionnaires_write
 from outreach.services import followups_open_for
 from surveys.models import Questionnaire, Round, RoundStatus
 
+ANALYZE_AFTER_ROWS = 10_000
+
 logger = logging.getLogger(__name__)
 
 LOCK_NAMESPACE = 4901  # first key of the advisory locks held by running import jobs
@@ -269,5 +271,10 @@ def import_job_rerun(*, job: ImportJob, queue: bool = True) -> ImportJob:
 def import_followups_open(*, job_id: int) -> int:
     """Open outreach follow-ups (dissatisfied answers with a phone) for the job's questionnaires."""
     job = ImportJob.objects.get(pk=job_id)
+    if connection.vendor == "postgresql" and job.rows_imported >= ANALYZE_AFTER_ROWS:
+        # Statistics from before a large load make PostgreSQL pick the phone index over the primary key
+        # for the follow-up lookups (280 ms instead of 10 ms per batch of ids).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Questionnaire._meta.db_table}")
     ids = Questionnaire.objects.filter(round_id=job.round_id, import_job=job_id).values_list("id", flat=True)
     return followups_open_for(list(ids))
