@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from ledger.models import CategoryOfConcern, Source
 from ledger.services import ConcernData, validate_concern_data
-from ledger.sheets import Column, Row, Sheet, parse_date, read_sheet, text
+from ledger.sheets import Column, Row, Sheet, parse_date, read_all_or_nothing, text
 from surveys.models import Indicator
 from units.models import Unit
 from units.permissions import Action, can
@@ -124,11 +124,5 @@ def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ConcernDa
 
 def read_concerns(upload, unit: Unit, user) -> tuple[list[ConcernData], list[str]]:
     """The concerns of an uploaded file and the errors found; any error means nothing is to be saved."""
-    sheet = read_sheet(upload, COLUMNS)
-    if sheet.errors:
-        return [], sheet.errors
     lookups = Lookups(unit, user)
-    rows = [_row_data(sheet, row, unit, lookups) for row in sheet.rows]
-    if sheet.errors:
-        return [], sheet.errors
-    return [data for data in rows if data is not None], []
+    return read_all_or_nothing(upload, COLUMNS, lambda sheet, row: _row_data(sheet, row, unit, lookups))

@@ -124,6 +124,20 @@ def _read_rows(worksheet, columns: list[Column], sheet: Sheet) -> None:
         sheet.errors.append(_("The file has no data rows."))
 
 
+def read_all_or_nothing(upload, columns: list[Column], parse_row) -> tuple[list, list[str]]:
+    """Rows of an uploaded sheet parsed by ``parse_row(sheet, row)``, and the errors found.
+
+    Any error, in the headers or in any row, means no rows at all: imports are all or nothing.
+    """
+    sheet = read_sheet(upload, columns)
+    if sheet.errors:
+        return [], sheet.errors
+    rows = [parse_row(sheet, row) for row in sheet.rows]
+    if sheet.errors:
+        return [], sheet.errors
+    return [data for data in rows if data is not None], []
+
+
 def parse_date(value: object) -> datetime.date:
     """A date from a cell: an Excel date, or text such as 2026-03-02, 2026/3/2 or 2026年3月2日."""
     if isinstance(value, datetime.datetime):

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ledger.sheets import Column, Row, Sheet, read_sheet, text
+from ledger.sheets import Column, Row, Sheet, read_all_or_nothing, text
 from outreach.models import ContactKind
 from outreach.services import ContactData
 from units.models import Role, Unit
@@ -101,11 +101,5 @@ def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ContactDa
 
 def read_contacts(upload, unit: Unit, user) -> tuple[list[ContactData], list[str]]:
     """The contacts of an uploaded file and the errors found; any error means nothing is to be saved."""
-    sheet = read_sheet(upload, COLUMNS)
-    if sheet.errors:
-        return [], sheet.errors
     lookups = Lookups(unit, user)
-    rows = [_row_data(sheet, row, unit, lookups) for row in sheet.rows]
-    if sheet.errors:
-        return [], sheet.errors
-    return [data for data in rows if data is not None], []
+    return read_all_or_nothing(upload, COLUMNS, lambda sheet, row: _row_data(sheet, row, unit, lookups))
