@@ -219,9 +219,11 @@ def run_import_here(path: Path, code: str) -> dict:
     from django.core.files import File
 
     import imports.services
-    import imports.tasks
-    from imports import reading, validation, writing
-    from imports.services import import_followups_open, import_job_create, import_job_run
+    import outreach.tasks
+    from imports import reading, validation
+    from imports.services import import_job_create, import_job_run
+    from outreach.opening import followups_open_in_ranges
+    from surveys import writing
     from surveys.figures import round_figures
 
     round, user, city = prepare_round(code)
@@ -244,11 +246,11 @@ def run_import_here(path: Path, code: str) -> dict:
 
     def keep_data(**kwargs):
         written.update(kwargs)
-        return writing.questionnaires_write(**kwargs)
+        return writing.questionnaires_add(**kwargs)
 
-    imports.services.questionnaires_write = timed_phase("COPY questionnaires and answers, tallies", keep_data)
+    imports.services.questionnaires_add = timed_phase("COPY questionnaires and answers, tallies", keep_data)
     queued = []
-    imports.tasks.open_followups.delay = queued.append  # the follow-ups task is timed on its own below
+    outreach.tasks.open_followups.delay = queued.append  # the follow-ups task is timed on its own below
 
     start = time.perf_counter()
     with path.open("rb") as handle:
@@ -264,9 +266,9 @@ def run_import_here(path: Path, code: str) -> dict:
     memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     high_water = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM"))
     start = time.perf_counter()
-    opened = import_followups_open(job_id=job.pk) if queued else 0
+    opened = sum(followups_open_in_ranges(ranges) for ranges in queued)
     followups = time.perf_counter() - start
-    unindexed = copy_without_indexes(written["round"], written["data"])
+    unindexed = copy_without_indexes(written["round"], written["rows"])
     return {
         "import": total, "upload (checksum, store)": upload, "phases": phases, "memory_mb": memory,
         "rows": job.rows_imported, "city_votes": sum(figures.option_counts(city.id)),
@@ -282,7 +284,7 @@ def copy_without_indexes(round, data) -> float:
     """
     from django.db import connection, transaction
 
-    from imports import writing
+    from surveys import writing
     from surveys.models import Answer, Questionnaire
 
     tables = {Questionnaire: "bench_import_questionnaire", Answer: "bench_import_answer"}
@@ -295,7 +297,7 @@ def copy_without_indexes(round, data) -> float:
                 model._meta.db_table = table
             ids = np.arange(1, len(data) + 1, dtype=np.int64)
             start = time.perf_counter()
-            writing._copy_questionnaire_rows(cursor, round.id, 0, None, data, ids, lambda done, total: None)
+            writing._copy_questionnaire_rows(cursor, round.id, None, None, data, ids, lambda done, total: None)
             writing._copy_answer_rows(cursor, round.id, data, ids, lambda done, total: None)
             seconds = time.perf_counter() - start
         finally:

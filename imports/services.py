@@ -24,11 +24,8 @@ from imports.models import ImportJob, JobKind, JobStatus
 from imports.problems import FileRefused, Problem, Problems, problem_text
 from imports.reading import open_source
 from imports.validation import NUMBER, round_vocabulary, validate_counts, validate_questionnaires
-from imports.writing import counts_write, import_logged, questionnaires_write
-from outreach.services import followups_open_for
-from surveys.models import Questionnaire, Round, RoundStatus
-
-ANALYZE_AFTER_ROWS = 10_000
+from surveys.models import Round, RoundStatus
+from surveys.writing import Batch, questionnaires_add, reported_counts_set_many
 
 logger = logging.getLogger(__name__)
 
@@ -180,10 +177,11 @@ def _run(job: ImportJob) -> None:
     except IntegrityError:
         # Another clerk saved one of these questionnaire numbers while the file was being checked.
         raise FileRefused(Problem("duplicate_number_in_round", column=NUMBER)) from None
-    if job.kind == JobKind.QUESTIONNAIRES:
-        from imports.tasks import open_followups
-
-        transaction.on_commit(lambda: open_followups.delay(job.pk))
+    except ValidationError as error:
+        # Something the file names was deleted since it was checked (the writer locks what it refers to).
+        if error.code != "changed":
+            raise
+        raise FileRefused(Problem("changed")) from None
 
 
 @transaction.atomic
@@ -191,14 +189,12 @@ def _write(job: ImportJob, data) -> None:
     # One import of a round at a time: the checks below then hold until the commit.
     round = Round.objects.select_for_update().get(pk=job.round_id)
     _refuse_if_not_importable(job, round)
+    batch = Batch(job_id=job.pk, file_name=job.file_name, rows=len(data))
     if job.kind == JobKind.QUESTIONNAIRES:
-        ids = questionnaires_write(round=round, job_id=job.pk, user_id=job.user_id, data=data)
-        job.rows_imported = len(ids)
+        questionnaires_add(round=round, rows=data, user=job.user, source="import", batch=batch)
     else:
-        counts_write(round=round, user=job.user, job_id=job.pk, counts=data.counts)
-        job.rows_imported = len(data)
-    import_logged(round=round, user=job.user, job_id=job.pk, file_name=job.file_name, rows=job.rows_imported,
-                  kind=job.kind)  # fmt: skip
+        reported_counts_set_many(round=round, counts=data.counts, user=job.user, batch=batch)
+    job.rows_imported = len(data)
     # The status commits with the data: a job is never "running" with its rows already written.
     _finish(job, JobStatus.SUCCEEDED)
 
@@ -263,18 +259,3 @@ def import_job_rerun(*, job: ImportJob, queue: bool = True) -> ImportJob:
         if queue:
             _queue(job.pk)
     return job
-
-
-# ---------------------------------------------------------------- after an import
-
-
-def import_followups_open(*, job_id: int) -> int:
-    """Open outreach follow-ups (dissatisfied answers with a phone) for the job's questionnaires."""
-    job = ImportJob.objects.get(pk=job_id)
-    if connection.vendor == "postgresql" and job.rows_imported >= ANALYZE_AFTER_ROWS:
-        # Statistics from before a large load make PostgreSQL pick the phone index over the primary key
-        # for the follow-up lookups (280 ms instead of 10 ms per batch of ids).
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Questionnaire._meta.db_table}")
-    ids = Questionnaire.objects.filter(round_id=job.round_id, import_job=job_id).values_list("id", flat=True)
-    return followups_open_for(list(ids))

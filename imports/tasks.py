@@ -2,15 +2,10 @@
 
 from celery import shared_task
 
-from imports.services import import_followups_open, import_job_run
+from imports.services import import_job_run
 
 
 @shared_task(name="imports.run", acks_late=True)
 def run_import(job_id: int) -> None:
     # acks_late: a worker killed mid-import leaves the message to be delivered again; the job is re-run.
     import_job_run(job_id=job_id)
-
-
-@shared_task(name="imports.open_followups")
-def open_followups(job_id: int) -> None:
-    import_followups_open(job_id=job_id)

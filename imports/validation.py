@@ -18,6 +18,7 @@ import pandas as pd
 from imports.problems import FileRefused, Problem, Problems
 from imports.reading import ERROR_COLUMN, Source, cell_text
 from surveys.models import Channel, Indicator, Option, Participation, Questionnaire, RespondentType, Round
+from surveys.writing import CHANNEL_VALUES, RESPONDENT_VALUES, QuestionnaireRows
 from units.models import Unit
 from units.permissions import Action, units_for
 
@@ -54,8 +55,6 @@ CHANNEL_LABELS = {
     "走访": Channel.VISIT,
     "入户": Channel.VISIT,
 }
-RESPONDENT_VALUES = list(RespondentType.values)
-CHANNEL_VALUES = list(Channel.values)
 NUMBER_CHARS = Questionnaire._meta.get_field("number").max_length
 PHONE_CHARS = Questionnaire._meta.get_field("phone").max_length
 
@@ -231,40 +230,6 @@ def _report(problems: Problems, mask: np.ndarray, rows: np.ndarray, column: pd.S
 
 
 # ---------------------------------------------------------------- questionnaires
-
-
-@dataclass
-class QuestionnaireRows:
-    """Valid questionnaires of a file, column by column (one entry per questionnaire), in compact types."""
-
-    indicator_ids: list[int]
-    option_ids: list[int]
-    rows: np.ndarray  # spreadsheet row numbers
-    unit_ids: np.ndarray
-    respondent_types: np.ndarray  # positions in RESPONDENT_VALUES
-    channels: np.ndarray  # positions in CHANNEL_VALUES
-    dates: np.ndarray  # date.toordinal()
-    numbers: np.ndarray  # text, "" when not given
-    phones: np.ndarray
-    answers: np.ndarray  # questionnaires x indicators: 1 + position of the option in option_ids, 0 unanswered
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def answer_option_ids(self, start: int = 0, stop: int | None = None) -> np.ndarray:
-        """The option ids of the answers of rows start:stop (0 where unanswered)."""
-        lookup = np.array([0, *self.option_ids], dtype=np.int64)
-        return lookup[self.answers[start:stop]]
-
-    @classmethod
-    def concatenate(cls, indicator_ids: list[int], option_ids: list[int], parts: list[dict]) -> "QuestionnaireRows":
-        names = ["rows", "unit_ids", "respondent_types", "channels", "dates", "numbers", "phones", "answers"]
-        if not parts:
-            empty = {name: np.empty(0, dtype=object if name in {"numbers", "phones"} else np.int64) for name in names}
-            empty["answers"] = np.empty((0, len(indicator_ids)), dtype=np.int8)
-            return cls(indicator_ids, option_ids, **empty)
-        columns = {name: np.concatenate([part[name] for part in parts]) for name in names}
-        return cls(indicator_ids, option_ids, **columns)
 
 
 @dataclass

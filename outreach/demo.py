@@ -23,8 +23,7 @@ from outreach.models import (
     VisitMethod,
 )
 from outreach.periods import period_start, previous_start
-from outreach.services import followups_open_for
-from surveys.models import Questionnaire, Round, RoundStatus
+from surveys.models import Round, RoundStatus
 from units.models import GroupMember, Role, RoleKind, Unit, UnitKind
 
 # Units whose staff keep contacts in the demo: schools and towns of the districts with demo logins.
@@ -64,10 +63,8 @@ def _staff_by_district() -> dict[str, object]:
 
 
 def _seed_followups(rng: random.Random, today: datetime.date) -> dict:
-    """Open the open round's follow-ups (idempotent), then, once, give some of them contacts and an outcome."""
+    """Once, give some of the open round's follow-ups (opened as its results were saved) contacts and an outcome."""
     open_round = Round.objects.filter(status=RoundStatus.OPEN).order_by("-start").first()
-    if open_round is not None:
-        followups_open_for(list(Questionnaire.objects.filter(round=open_round).values_list("pk", flat=True)))
     if open_round is None or FollowUpContact.objects.exists():
         return {"follow_ups": FollowUp.objects.count(), "follow_up_contacts": FollowUpContact.objects.count()}
     staff = _staff_by_district()

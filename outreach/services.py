@@ -9,8 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,11 +25,7 @@ from outreach.models import (
     Visit,
     VisitRule,
 )
-from surveys.models import Answer, Category, Questionnaire
 from units.models import Unit
-
-# Above this many ids, questionnaires are read by id range instead of a long IN list (SQLite's limit).
-IN_LIST_LIMIT = 900
 
 
 @dataclass(frozen=True)
@@ -54,31 +49,6 @@ def _raise(unit: Unit, by, source: str, day: datetime.date, raised: RaisedConcer
 
 
 # ---------------------------------------------------------------- follow-ups
-
-
-def followups_open_for(questionnaire_ids: list[int]) -> int:
-    """Open a follow-up for each questionnaire that has a dissatisfied answer and a phone, unless it has one.
-
-    Called after questionnaires are saved or imported: one ``INSERT ... SELECT``
-    per 900 ids, nothing loaded into Python (a million imported questionnaires
-    took 55 s as Python objects). Returns how many follow-ups were opened.
-    """
-    ids = sorted(set(questionnaire_ids))
-    return sum(_open_for_batch(ids[start : start + IN_LIST_LIMIT]) for start in range(0, len(ids), IN_LIST_LIMIT))
-
-
-def _open_for_batch(ids: list[int]) -> int:
-    dissatisfied = Answer.objects.filter(questionnaire=OuterRef("pk"), option__category=Category.DISSATISFIED)
-    candidates = Questionnaire.objects.filter(pk__in=ids).exclude(phone="")
-    candidates = candidates.filter(Exists(dissatisfied), follow_up__isnull=True)
-    select, params = candidates.values_list("pk", "unit_id", "round_id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {FollowUp._meta.db_table} (questionnaire_id, unit_id, round_id, status, opened_at, "
-            f"closing_note) SELECT q.*, %s, %s, '' FROM ({select}) q",
-            [FollowUpStatus.OPEN, timezone.now(), *params],
-        )
-        return cursor.rowcount
 
 
 def _open_follow_up(follow_up: FollowUp) -> FollowUp:

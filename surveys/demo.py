@@ -3,11 +3,19 @@
 import datetime
 import random
 
+import numpy as np
 from django.db import transaction
 
-from surveys.models import Answer, Indicator, Option, Questionnaire, ReportedCount, Round, RoundStatus, Scale
+from surveys.models import Indicator, Option, Questionnaire, Round, RoundStatus, Scale
 from surveys.services import RoundSpec, participants_under, round_create
-from surveys.tallies import tally_rebuild
+from surveys.writing import (
+    CHANNEL_VALUES,
+    RESPONDENT_VALUES,
+    Batch,
+    QuestionnaireRows,
+    questionnaires_add,
+    reported_counts_set_many,
+)
 from units.models import Unit, UnitKind
 
 ROUNDS = [
@@ -38,52 +46,61 @@ def _level(rng: random.Random, unit: Unit, year_shift: float) -> float:
     return min(0.995, base + year_shift)
 
 
-def _pick(rng: random.Random, level: float, options: list[Option]) -> Option:
+def _pick(rng: random.Random, level: float) -> int:
+    """The position of the chosen option on the default scale (satisfied, basically, dissatisfied, don't know)."""
     if rng.random() < 0.06:
-        return options[3]  # don't know
+        return 3  # don't know
     draw = rng.random()
-    return options[0] if draw < level * 0.72 else options[1] if draw < level else options[2]
+    return 0 if draw < level * 0.72 else 1 if draw < level else 2
 
 
 def _questionnaires(round: Round, units: list[Unit], rng: random.Random, year_shift: float) -> None:
-    options = list(Option.objects.filter(scale=round.scale).order_by("number"))
-    indicators = round.ordered_indicators()
+    """Results as a survey firm would bring them: most units' questionnaires, a few units' counts."""
+    option_ids = list(Option.objects.filter(scale=round.scale).order_by("number").values_list("id", flat=True))
+    indicator_ids = [indicator.id for indicator in round.ordered_indicators()]
     days = (round.end - round.start).days
+    parts, counts = [], {}
     for n, unit in enumerate(units):
         level = _level(rng, unit, year_shift)
         size = rng.randint(3, 12) if n % THIN_EVERY == 0 else rng.randint(150, 420)
         if n % REPORTED_EVERY == 0 and n % THIN_EVERY:
-            _reported(round, unit, level, size, options, indicators, rng)
+            counts[unit.id] = _reported(level, size, option_ids, indicator_ids, rng)
             continue
-        forms = Questionnaire.objects.bulk_create(
-            Questionnaire(
-                round=round,
-                unit=unit,
-                respondent_type=rng.choice(RESPONDENTS),
-                channel=rng.choice(CHANNELS),
-                date=round.start + datetime.timedelta(days=rng.randint(0, days)),
-                number=f"{round.code}-{unit.code}-{i:04d}",
-                phone=f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}",
-            )
-            for i in range(size)
-        )
-        Answer.objects.bulk_create(
-            Answer(questionnaire=q, round=round, unit=unit, indicator=indicator, option=_pick(rng, level, options))
-            for q in forms
-            for indicator in indicators
-            if rng.random() > 0.02  # now and then an indicator is left unanswered
-        )
+        parts.append(_unit_rows(round, unit, level, size, len(indicator_ids), days, rng))
+    rows = QuestionnaireRows.concatenate(indicator_ids, option_ids, parts)
+    batch = Batch(job_id=None, file_name="seed_demo", rows=len(rows))
+    questionnaires_add(round=round, rows=rows, user=None, source="demo", batch=batch)
+    reported_counts_set_many(round=round, counts=counts, user=None)
 
 
-def _reported(round, unit, level, size, options, indicators, rng) -> None:
+def _unit_rows(round: Round, unit: Unit, level: float, size: int, indicators: int, days: int, rng) -> dict:
+    def answer() -> int:
+        # Now and then an indicator is left unanswered (0); else 1 + the option's position.
+        return 0 if rng.random() <= 0.02 else 1 + _pick(rng, level)
+
+    return {
+        "rows": np.arange(1, size + 1),
+        "unit_ids": np.full(size, unit.id),
+        "respondent_types": np.array([RESPONDENT_VALUES.index(rng.choice(RESPONDENTS)) for _ in range(size)]),
+        "channels": np.array([CHANNEL_VALUES.index(rng.choice(CHANNELS)) for _ in range(size)]),
+        "dates": np.array(
+            [(round.start + datetime.timedelta(days=rng.randint(0, days))).toordinal() for _ in range(size)]
+        ),
+        "numbers": np.array([f"{round.code}-{unit.code}-{i:04d}" for i in range(size)], dtype=object),
+        "phones": np.array(
+            [f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}" for _ in range(size)], dtype=object
+        ),
+        "answers": np.array([[answer() for _ in range(indicators)] for _ in range(size)], dtype=np.int8),
+    }
+
+
+def _reported(level, size, option_ids, indicator_ids, rng) -> dict[tuple[int, int], int]:
     counts = {}
-    for indicator in indicators:
+    for indicator_id in indicator_ids:
         for _ in range(size):
-            key = (indicator.id, _pick(rng, level, options).id)
+            key = (indicator_id, option_ids[_pick(rng, level)])
             counts[key] = counts.get(key, 0) + 1
-    ReportedCount.objects.bulk_create(
-        ReportedCount(round=round, unit=unit, indicator_id=i, option_id=o, count=n) for (i, o), n in counts.items()
-    )
+    return counts
 
 
 @transaction.atomic
@@ -109,8 +126,8 @@ def seed() -> dict:
             min_valid_votes=30,
         )
         round = round_create(spec=spec, units=units, under=city, kinds=[UnitKind.SCHOOL, UnitKind.KINDERGARTEN])
+        round.status = RoundStatus.OPEN  # results are written to open rounds only
         _questionnaires(round, units, rng, shift)
-        tally_rebuild(round.id)
         round.status = status
         round.save(update_fields=["status"])
         previous = round

@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files import File
 
-from imports import writing
 from imports.models import ImportJob, JobStatus
 from imports.services import import_job_create, import_job_refresh, import_job_rerun, import_job_run
 from imports.tasks import run_import
 from outreach.models import FollowUp
+from surveys import writing
 from surveys.models import Answer, Questionnaire, ResultChange, Tally
 from surveys.tallies import tally_mismatches
 from tests.imports.conftest import reasons, row, write_csv
@@ -107,9 +107,9 @@ def test_a_number_saved_by_a_clerk_while_the_file_was_checked_refuses_it(queued_
                                  date=datetime.date(2026, 5, 1), number="Q2",
                                  answers={round.ordered_indicators()[0].id: options[1].id})  # fmt: skip
         questionnaire_create(round=round, data=data, user=users["staff"])
-        return writing.questionnaires_write(**kwargs)
+        return writing.questionnaires_add(**kwargs)
 
-    monkeypatch.setattr(imports.services, "questionnaires_write", clerk_first)
+    monkeypatch.setattr(imports.services, "questionnaires_add", clerk_first)
     job = import_job_run(job_id=queued_job.pk)
     assert reasons(job) == [(None, "问卷编号", "duplicate_number_in_round")]
     assert not Questionnaire.objects.filter(import_job=job.pk).exists()

@@ -53,7 +53,7 @@ def test_a_good_csv_updates_the_figures_and_tallies_equal_a_recount(round, run_i
     )
     change = ResultChange.objects.get(round=round, action=ChangeAction.IMPORTED)
     assert change.unit is None and change.user == users["staff"]
-    assert change.detail == {"job": job.pk, "file": "good.csv", "rows": 4, "kind": "questionnaires"}
+    assert change.detail == {"job": job.pk, "file": "good.csv", "rows": 4, "kind": "questionnaires", "source": "import"}
 
 
 def test_a_good_xlsx_with_typed_cells_imports(round, run_import, tmp_path, tree):

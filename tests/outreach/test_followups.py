@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from ledger.models import CategoryOfConcern, Concern, Source
 from outreach.models import FollowUp, FollowUpContact, FollowUpStatus
-from outreach.services import RaisedConcern, followup_close, followup_contact_add, followups_open_for
+from outreach.opening import followups_open_for
+from outreach.services import RaisedConcern, followup_close, followup_contact_add
 from surveys.models import Answer
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 
 from ledger.models import CategoryOfConcern
-from outreach.services import followups_open_for
+from outreach.opening import followups_open_for
 from surveys.models import Indicator, RoundIndicator
 from tests.factories import ConcernFactory, ContactFactory
 
