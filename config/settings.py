@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ledger",
     "outreach",
     "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [
