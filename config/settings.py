@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ledger",
     "outreach",
     "imports",
+    "respond",
     "demo",
 ]
 
@@ -154,6 +155,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MANYI_UPLOAD_MAX_MB = env_int("MANYI_UPLOAD_MAX_MB", 200, minimum=1)
 # Generated report files are kept this many days in the user's report list.
 MANYI_REPORT_KEEP_DAYS = env_int("MANYI_REPORT_KEEP_DAYS", 14, minimum=1)
+# Online answering (respond/): the base of printed links, the SMS backend and the screening thresholds.
+MANYI_PUBLIC_BASE_URL = env_str("MANYI_PUBLIC_BASE_URL").rstrip("/")  # empty: the address a page was reached at
+MANYI_SMS_BACKEND = env_str("MANYI_SMS_BACKEND", "respond.sms.LogBackend")
+MANYI_SCREEN_MIN_SECONDS = env_int("MANYI_SCREEN_MIN_SECONDS", 20, minimum=0)
+MANYI_SCREEN_ADDRESS_ANSWERS = env_int("MANYI_SCREEN_ADDRESS_ANSWERS", 5, minimum=1)
+MANYI_SCREEN_ADDRESS_MINUTES = env_int("MANYI_SCREEN_ADDRESS_MINUTES", 10, minimum=1)
+# The request header holding the respondent's address behind a proxy (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
+MANYI_CLIENT_ADDRESS_HEADER = env_str("MANYI_CLIENT_ADDRESS_HEADER")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

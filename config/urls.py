@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("ledger.urls")),
     path("", include("outreach.urls")),
     path("", include("imports.urls")),
+    path("", include("respond.urls")),
 ]

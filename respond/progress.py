@@ -1,0 +1,91 @@
+"""Reads for the staff pages: live progress per unit of the user's subtree, and the public URL of a link.
+
+Progress is a fixed number of queries whatever the number of units: the
+participating units in scope, their ancestors in scope, the questionnaires
+grouped by unit and respondent type, the held answers grouped by unit.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from respond.models import Status, Submission, SurveyLink
+from respond.services import online_setting
+from surveys.models import Channel, Questionnaire, RespondentType, Round
+from surveys.selectors import round_units
+from units.models import Unit
+from units.permissions import Action, units_for
+
+
+def public_url(link: SurveyLink, base: str) -> str:
+    return f"{base.rstrip('/')}{reverse('respond:answer', args=[link.token])}"
+
+
+@dataclass
+class ProgressRow:
+    unit: Unit
+    participating: bool
+    level: int  # depth below the user's top unit, for indenting
+    total: int = 0
+    today: int = 0
+    online: int = 0
+    held: int = 0
+    target: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    type_counts: list[int] = field(default_factory=list)  # by_type in the order of type_columns
+
+    @property
+    def share(self) -> int | None:
+        """Percent of the target received (capped display is the template's business)."""
+        return round(100 * self.total / self.target) if self.target else None
+
+    def add(self, other: "ProgressRow") -> None:
+        self.total += other.total
+        self.today += other.today
+        self.online += other.online
+        self.held += other.held
+        self.target += other.target
+        for kind, n in other.by_type.items():
+            self.by_type[kind] = self.by_type.get(kind, 0) + n
+
+
+def round_progress(round: Round, user) -> list[ProgressRow]:
+    """Rows in tree order: every participating unit the user may see and every unit above it in the user's scope."""
+    participants = list(round_units(round, user, Action.VIEW))
+    target = online_setting(round).sample_target
+    leaves = {unit.pk: ProgressRow(unit=unit, participating=True, level=0, target=target) for unit in participants}
+    today = timezone.localdate()
+    counts = (
+        Questionnaire.objects.filter(round=round, unit_id__in=list(leaves))
+        .values("unit_id", "respondent_type")
+        .annotate(n=Count("id"), today=Count("id", filter=Q(date=today)), online=Count("id", filter=Q(channel=Channel.ONLINE)))
+    )  # fmt: skip
+    for row in counts:
+        leaf = leaves[row["unit_id"]]
+        leaf.add(ProgressRow(unit=leaf.unit, participating=True, level=0, total=row["n"], today=row["today"],
+                             online=row["online"], by_type={row["respondent_type"]: row["n"]}))  # fmt: skip
+    held = Submission.objects.filter(round=round, status=Status.HELD, unit_id__in=list(leaves))
+    for unit_id, n in held.values_list("unit_id").annotate(n=Count("id")):
+        leaves[unit_id].held = n
+    above_ids = {int(p) for unit in participants for p in unit.path.strip("/").split("/")} - set(leaves)
+    above = {u.pk: ProgressRow(unit=u, participating=False, level=0) for u in units_for(user, Action.VIEW).filter(pk__in=above_ids)}  # fmt: skip
+    for parent in above.values():
+        for leaf in leaves.values():
+            if leaf.unit.path.startswith(parent.unit.path):
+                parent.add(leaf)
+    rows = sorted([*above.values(), *leaves.values()], key=lambda r: r.unit.path)
+    top_depth = min((r.unit.depth for r in rows), default=0)
+    for row in rows:
+        row.level = row.unit.depth - top_depth
+    return rows
+
+
+def type_columns(rows: list[ProgressRow]) -> list[tuple[str, str]]:
+    """The respondent types that occur, in the order of the choices; sets each row's ``type_counts``."""
+    seen = {kind for row in rows for kind in row.by_type}
+    columns = [(value, label) for value, label in RespondentType.choices if value in seen]
+    for row in rows:
+        row.type_counts = [row.by_type.get(value, 0) for value, _label in columns]
+    return columns

@@ -1,0 +1,282 @@
+"""Writes of online answering: links, settings, invitations, receiving answers and reviewing held ones.
+
+Accepted answers become questionnaires only through ``surveys.writing.questionnaires_add``
+(channel "online", source "online"), in the same transaction as the submission,
+so that follow-ups open from the one rule that listens to the writer.
+"""
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from respond.models import Invitation, Mode, OnlineSetting, PhoneCheck, Status, Submission, SurveyLink
+from respond.screening import Arrival, hold_flags
+from respond.sms import sms_send
+from surveys.models import Channel, Participation, Round, RoundStatus
+from surveys.writing import QuestionnaireRows, questionnaires_add
+from units.models import Unit
+
+PHONE_CODE_MINUTES = 10
+PHONE_CODE_ATTEMPTS = 5
+
+
+# ---------------------------------------------------------------- the open period
+
+
+class PeriodState:
+    BEFORE = "before"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def period_state(round: Round, today: datetime.date | None = None) -> str:
+    """Whether the round takes answers today: before its period (or still a draft), open, or closed."""
+    today = today or timezone.localdate()
+    if round.status == RoundStatus.CLOSED or today > round.end:
+        return PeriodState.CLOSED
+    if round.status == RoundStatus.DRAFT or today < round.start:
+        return PeriodState.BEFORE
+    return PeriodState.OPEN
+
+
+def online_setting(round: Round) -> OnlineSetting:
+    setting, _created = OnlineSetting.objects.get_or_create(round=round)
+    return setting
+
+
+def address_hash(address: str) -> str:
+    """A keyed hash of the network address: answers from one address can be compared, the address not read back."""
+    return salted_hmac("manyi.respond.address", address or "").hexdigest()
+
+
+# ---------------------------------------------------------------- links
+
+
+def links_ensure(round: Round, units: list[Unit]) -> dict[int, SurveyLink]:
+    """The active link of each unit (participating units only), created where missing."""
+    existing = {link.unit_id: link for link in SurveyLink.objects.active().filter(round=round, unit__in=units)}
+    missing = [unit for unit in units if unit.pk not in existing]
+    if missing:
+        SurveyLink.objects.bulk_create([SurveyLink(round=round, unit=unit) for unit in missing], ignore_conflicts=True)
+        existing = {link.unit_id: link for link in SurveyLink.objects.active().filter(round=round, unit__in=units)}
+    return existing
+
+
+@transaction.atomic
+def link_revoke(*, round: Round, unit: Unit) -> None:
+    SurveyLink.objects.active().filter(round=round, unit=unit).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def link_reissue(*, round: Round, unit: Unit) -> SurveyLink:
+    """A new token for the unit; the old link answers 404 from now on."""
+    link_revoke(round=round, unit=unit)
+    return SurveyLink.objects.create(round=round, unit=unit)
+
+
+def link_for_token(token: str) -> SurveyLink | None:
+    """The active link of a participating unit, or None (the caller answers a plain 404)."""
+    link = SurveyLink.objects.active().filter(token=token).select_related("round", "round__scale", "unit").first()
+    if link is None or not Participation.objects.filter(round_id=link.round_id, unit_id=link.unit_id).exists():
+        return None
+    return link
+
+
+# ---------------------------------------------------------------- receiving answers
+
+
+class Refused(Exception):
+    """An answer the mode does not allow (already answered, over the limit, a bad code): nothing is stored."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer as the public form gives it, already cleaned."""
+
+    nonce: str
+    started_at: datetime.datetime
+    address: str
+    user_agent: str
+    device: str
+    respondent_type: str
+    answers: dict[int, int]  # indicator id -> option id
+    opinion: str = ""
+    phone: str = ""
+    code: str = ""  # invitation code, or the SMS code in phone-check mode
+
+
+@transaction.atomic
+def submission_receive(*, link: SurveyLink, answered: Answered) -> Submission:
+    """Store an answer, screen it and, unless held, write it as a questionnaire.
+
+    A form sent again (back and resubmit) carries the same nonce and returns
+    the first submission: it is never counted twice.
+    """
+    round = Round.objects.select_for_update().get(pk=link.round_id)
+    earlier = Submission.objects.filter(nonce=answered.nonce).first()
+    if earlier is not None:
+        return earlier
+    if period_state(round) != PeriodState.OPEN:
+        raise Refused(_("This survey is not open."), status=403)
+    setting = online_setting(round)
+    now = timezone.now()
+    hashed = address_hash(answered.address)
+    identity, respondent_type, phone = _identify(setting, link, answered, hashed, now)
+    flags = hold_flags(
+        Arrival(round=round, unit_id=link.unit_id, started_at=answered.started_at, submitted_at=now,
+                address_hash=hashed, phone=phone, device=answered.device)
+    )  # fmt: skip
+    if setting.mode == Mode.OPEN:
+        flags = [flag for flag in flags if flag != "device"]  # the mode already refused a second answer
+    submission = Submission(
+        round=round, unit_id=link.unit_id, started_at=answered.started_at, address_hash=hashed,
+        user_agent=answered.user_agent[:300], mode=setting.mode, identity=identity, device=answered.device,
+        nonce=answered.nonce, respondent_type=respondent_type, phone=phone,
+        answers={str(i): o for i, o in answered.answers.items()}, opinion=answered.opinion,
+        status=Status.HELD if flags else Status.ACCEPTED, flags=",".join(flags),
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            submission.save()
+    except IntegrityError:  # the same form sent twice at the same moment
+        return Submission.objects.get(nonce=answered.nonce)
+    if submission.status == Status.ACCEPTED:
+        _write(submission, round, user=None)
+    return submission
+
+
+def _identify(setting: OnlineSetting, link: SurveyLink, answered: Answered, hashed: str, now) -> tuple[str, str, str]:
+    """Who answers, as the mode knows it: (identity, respondent type, phone); Refused if the mode says no."""
+    answered_before = Submission.objects.filter(round_id=link.round_id).exclude(status=Status.REJECTED)
+    if setting.mode == Mode.INVITATION:
+        invitation = _use_invitation(link, answered.code, now)
+        return invitation.code, invitation.respondent_type, answered.phone or invitation.phone
+    if setting.mode == Mode.PHONE:
+        phone_check_verify(round=link.round, phone=answered.phone, code=answered.code)
+        if answered_before.filter(mode=Mode.PHONE, identity=answered.phone).exists():
+            raise Refused(_("This phone number has already answered this survey."))
+        return answered.phone, answered.respondent_type, answered.phone
+    if answered.device and answered_before.filter(device=answered.device).exists():
+        raise Refused(_("This device has already answered this survey. Thank you!"))
+    hour_ago = now - datetime.timedelta(hours=1)
+    if answered_before.filter(address_hash=hashed, submitted_at__gte=hour_ago).count() >= setting.address_hourly_limit:
+        raise Refused(_("Too many answers from this network in the last hour. Please try again later."), status=429)
+    return answered.device, answered.respondent_type, answered.phone
+
+
+def _use_invitation(link: SurveyLink, code: str, now) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(round_id=link.round_id, unit_id=link.unit_id, code=code.strip().upper())
+        .first()
+    )
+    if invitation is None:
+        raise Refused(_("This invitation code is not known for this unit."), status=403)
+    if invitation.used_at is not None:
+        raise Refused(_("This invitation code has already been used."))
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    return invitation
+
+
+def _write(submission: Submission, round: Round, user) -> None:
+    """The submission as a questionnaire, through the one writer of results."""
+    rows = QuestionnaireRows.single(
+        round, unit_id=submission.unit_id, respondent_type=submission.respondent_type, channel=Channel.ONLINE,
+        date=timezone.localdate(submission.submitted_at), number="", phone=submission.phone,
+        answers=submission.answer_map(),
+    )  # fmt: skip
+    (submission.questionnaire_id_ref,) = questionnaires_add(round=round, rows=rows, user=user, source="online").tolist()
+    submission.save(update_fields=["questionnaire_id_ref"])
+
+
+# ---------------------------------------------------------------- review of held answers
+
+
+@transaction.atomic
+def submissions_review(*, round: Round, ids: list[int], accept: bool, reason: str, user) -> int:
+    """Accept (written as questionnaires, by ``user``) or reject held answers; returns how many were decided.
+
+    The caller has limited ``ids`` to the units where the user may enter results.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the decision.")})
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    held = list(Submission.objects.select_for_update().filter(round=round, pk__in=ids, status=Status.HELD))
+    now = timezone.now()
+    for submission in held:
+        submission.status = Status.ACCEPTED if accept else Status.REJECTED
+        submission.reason, submission.reviewed_by, submission.reviewed_at = reason.strip()[:300], user, now
+        submission.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at"])
+        if accept:
+            _write(submission, round, user=user)
+    return len(held)
+
+
+# ---------------------------------------------------------------- phone check
+
+
+def _code_hash(round: Round, phone: str, code: str) -> str:
+    return hashlib.sha256(f"{round.pk}:{phone}:{code}".encode()).hexdigest()
+
+
+def phone_check_send(*, round: Round, phone: str) -> None:
+    """Send a 6-digit code to the phone for this round (at most one a minute per phone)."""
+    minute_ago = timezone.now() - datetime.timedelta(minutes=1)
+    if PhoneCheck.objects.filter(round=round, phone=phone, sent_at__gte=minute_ago).exists():
+        raise Refused(_("A code was sent less than a minute ago. Please wait."), status=429)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    PhoneCheck.objects.create(round=round, phone=phone, code_hash=_code_hash(round, phone, code))
+    sms_send(phone, _("Your code for “%(round)s”: %(code)s") % {"round": round.name, "code": code})
+
+
+def phone_check_verify(*, round: Round, phone: str, code: str) -> None:
+    """Refused unless ``code`` is the latest code sent to ``phone`` in the last minutes (a few tries only)."""
+    since = timezone.now() - datetime.timedelta(minutes=PHONE_CODE_MINUTES)
+    check = PhoneCheck.objects.filter(round=round, phone=phone, sent_at__gte=since).order_by("-sent_at").first()
+    if check is None or check.attempts >= PHONE_CODE_ATTEMPTS:
+        raise Refused(_("Ask for a code sent to your phone first."), status=403)
+    if not secrets.compare_digest(check.code_hash, _code_hash(round, phone, code.strip())):
+        PhoneCheck.objects.filter(pk=check.pk).update(attempts=check.attempts + 1)
+        raise Refused(_("The code is not correct."), status=403)
+
+
+# ---------------------------------------------------------------- settings and invitations
+
+
+@transaction.atomic
+def online_setting_save(*, setting: OnlineSetting) -> OnlineSetting:
+    if setting.mode != Mode.INVITATION and not setting.respondent_type_choices():
+        raise ValidationError({"respondent_types": _("Choose at least one respondent type.")})
+    setting.save()
+    return setting
+
+
+@dataclass(frozen=True)
+class Invitee:
+    unit: Unit
+    name: str
+    phone: str
+    respondent_type: str
+
+
+@transaction.atomic
+def invitations_add(*, round: Round, invitees: list[Invitee]) -> int:
+    """Give each invitee a single-use code; all or nothing."""
+    Invitation.objects.bulk_create(
+        Invitation(round=round, unit=i.unit, name=i.name, phone=i.phone, respondent_type=i.respondent_type)
+        for i in invitees
+    )
+    return len(invitees)

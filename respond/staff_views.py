@@ -1,0 +1,236 @@
+"""Staff pages of online answering: links and QR codes, posters, settings, invitations, held answers, progress.
+
+The round is loaded only if a unit of the user's scope takes part (else 404);
+units through ``units.permissions`` (404 outside the user's subtrees, 403
+without the right): links, posters and invitations need MANAGE on the unit,
+reviewing held answers ENTER, progress VIEW.
+"""
+
+import io
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ledger.sheets import new_workbook, workbook_response
+from respond.forms import InvitationUploadForm, OnlineSettingForm, ReviewForm
+from respond.invitations import invitations_read
+from respond.models import Invitation, Status, Submission, SurveyLink
+from respond.progress import public_url, round_progress, type_columns
+from respond.screening import flag_labels
+from respond.services import (
+    invitations_add,
+    link_reissue,
+    link_revoke,
+    links_ensure,
+    online_setting,
+    online_setting_save,
+    submissions_review,
+)
+from surveys.models import Participation, Round
+from surveys.selectors import may_manage_round, round_units
+from units.models import Unit
+from units.permissions import Action, get_unit
+
+HELD_PAGE = 200
+
+
+def _round(user, code: str) -> Round:
+    try:
+        return Round.objects.visible_to(user).select_related("scale").get(code=code)
+    except Round.DoesNotExist:
+        raise Http404 from None
+
+
+def _units(round: Round, user, action: Action) -> QuerySet[Unit]:
+    """Participating units where the user may do ``action``; 403 if none (the round itself is visible)."""
+    units = round_units(round, user, action)
+    if not units.exists():
+        raise PermissionDenied
+    return units
+
+
+def _unit(round: Round, user, action: Action, unit_code: str) -> Unit:
+    unit = get_unit(user, action, unit_code)
+    if not Participation.objects.filter(round=round, unit=unit).exists():
+        raise Http404
+    return unit
+
+
+def _base_url(request: HttpRequest) -> str:
+    """Printed links use the public address when one is set, else the address this page was reached at."""
+    return settings.MANYI_PUBLIC_BASE_URL or request.build_absolute_uri("/")
+
+
+def _poster(request: HttpRequest, round: Round, unit: Unit, link: SurveyLink) -> dict:
+    url = public_url(link, _base_url(request))
+    return {"unit": unit, "url": url, "svg": segno.make(url, error="m").svg_inline(scale=6)}
+
+
+# ---------------------------------------------------------------- links, QR codes, posters, settings
+
+
+def _links_page(request: HttpRequest, round: Round, form: OnlineSettingForm | None, status: int = 200) -> HttpResponse:
+    units = list(_units(round, request.user, Action.MANAGE))
+    active = links_ensure(round, units)
+    base = _base_url(request)
+    rows = [(unit, public_url(active[unit.pk], base)) for unit in units]
+    context = {"round": round, "rows": rows, "setting": online_setting(round), "form": form}
+    return render(request, "respond/links.html", context, status=status)
+
+
+@require_GET
+@login_required
+def links(request: HttpRequest, code: str) -> HttpResponse:
+    round = _round(request.user, code)
+    may_set = may_manage_round(round, request.user)
+    return _links_page(request, round, OnlineSettingForm(instance=online_setting(round)) if may_set else None)
+
+
+@require_POST
+@login_required
+def setting_save(request: HttpRequest, code: str) -> HttpResponse:
+    round = _round(request.user, code)
+    if not may_manage_round(round, request.user):
+        raise PermissionDenied
+    form = OnlineSettingForm(request.POST, instance=online_setting(round))
+    if form.is_valid():
+        try:
+            online_setting_save(setting=form.instance)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The online answering settings were saved."))
+            return redirect("respond:links", code=round.code)
+    return _links_page(request, round, form, status=400)
+
+
+@require_GET
+@login_required
+def qr(request: HttpRequest, code: str, unit_code: str, kind: str) -> HttpResponse:
+    round = _round(request.user, code)
+    unit = _unit(round, request.user, Action.MANAGE, unit_code)
+    url = public_url(links_ensure(round, [unit])[unit.pk], _base_url(request))
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind=kind, scale=10, border=2)
+    content_type = "image/png" if kind == "png" else "image/svg+xml"
+    response = HttpResponse(out.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{round.code}-{unit.code}.{kind}"'
+    return response
+
+
+@require_POST
+@login_required
+def link_change(request: HttpRequest, code: str, unit_code: str, action: str) -> HttpResponse:
+    """Re-issue (a new token) or revoke a unit's link: the old token answers 404 from now on."""
+    round = _round(request.user, code)
+    unit = _unit(round, request.user, Action.MANAGE, unit_code)
+    if action == "reissue":
+        link_reissue(round=round, unit=unit)
+        messages.success(
+            request, _("A new link was issued for %(unit)s; the old one no longer works.") % {"unit": unit.name}
+        )
+    else:
+        link_revoke(round=round, unit=unit)
+        messages.success(request, _("The link of %(unit)s was revoked.") % {"unit": unit.name})
+    return redirect("respond:links", code=round.code)
+
+
+@require_GET
+@login_required
+def posters(request: HttpRequest, code: str) -> HttpResponse:
+    """Printable posters, one page per unit: one unit (``?unit=``) or every unit of a subtree (``?under=``)."""
+    round = _round(request.user, code)
+    units = _units(round, request.user, Action.MANAGE)
+    if request.GET.get("unit"):
+        units = [_unit(round, request.user, Action.MANAGE, request.GET["unit"])]
+    elif request.GET.get("under"):
+        under = get_unit(request.user, Action.MANAGE, request.GET["under"])
+        units = list(units.filter(path__startswith=under.path))
+    active = links_ensure(round, list(units))
+    pages = [_poster(request, round, unit, active[unit.pk]) for unit in units]
+    context = {"round": round, "pages": pages, "setting": online_setting(round)}
+    return render(request, "respond/posters.html", context)
+
+
+# ---------------------------------------------------------------- invitations
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def invitations(request: HttpRequest, code: str) -> HttpResponse:
+    round = _round(request.user, code)
+    units = _units(round, request.user, Action.MANAGE)
+    form = InvitationUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        invitees, problems = invitations_read(form.cleaned_data["file"], round=round, user=request.user)
+        if not problems:
+            added = invitations_add(round=round, invitees=invitees)
+            messages.success(request, _("%(n)d invitation codes were created.") % {"n": added})
+            return redirect("respond:invitations", code=round.code)
+    listed = Invitation.objects.filter(round=round, unit__in=units).select_related("unit")
+    context = {"round": round, "form": form, "problems": problems, "invitations": listed}
+    return render(request, "respond/invitations.html", context, status=400 if problems else 200)
+
+
+# ---------------------------------------------------------------- held answers
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def held(request: HttpRequest, code: str) -> HttpResponse:
+    """Held answers of the units where the user may enter results; accept or reject them with a reason."""
+    round = _round(request.user, code)
+    units = _units(round, request.user, Action.ENTER)
+    waiting = Submission.objects.filter(round=round, status=Status.HELD, unit__in=units).select_related("unit")
+    waiting = list(waiting.order_by("submitted_at")[:HELD_PAGE])
+    form = ReviewForm(request.POST or None, held_ids=[s.pk for s in waiting])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            accept = data["decision"] == ReviewForm.ACCEPT
+            n = submissions_review(
+                round=round, ids=data["ids"], accept=accept, reason=data["reason"], user=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(n)d answers were decided.") % {"n": n})
+            return redirect("respond:held", code=round.code)
+    for submission in waiting:
+        submission.flag_labels = flag_labels(submission.flags)
+    context = {"round": round, "form": form, "held": waiting}
+    return render(request, "respond/held.html", context, status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- progress
+
+
+@require_GET
+@login_required
+def progress(request: HttpRequest, code: str) -> HttpResponse:
+    """The round page's progress panel (htmx polls it), or the same figures as Excel (``?format=xlsx``)."""
+    round = _round(request.user, code)
+    rows = round_progress(round, request.user)
+    kinds = type_columns(rows)
+    if request.GET.get("format") == "xlsx":
+        return _progress_workbook(round, rows, kinds)
+    return render(request, "respond/_progress.html", {"round": round, "rows": rows, "kinds": kinds})
+
+
+def _progress_workbook(round: Round, rows, kinds) -> HttpResponse:
+    headers = [_("Unit code"), _("Unit"), _("Today"), _("Total"), _("Online"), _("Held"), _("Target"),
+               *(str(label) for _value, label in kinds)]  # fmt: skip
+    workbook, sheet = new_workbook(_("Progress"), headers)
+    for row in rows:
+        sheet.append([row.unit.code, row.unit.name, row.today, row.total, row.online, row.held, row.target or None,
+                      *row.type_counts])  # fmt: skip
+    return workbook_response(workbook, f"{round.code}-progress.xlsx")
