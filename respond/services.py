@@ -162,7 +162,8 @@ def _identify(setting: OnlineSetting, link: SurveyLink, answered: Answered, hash
     answered_before = Submission.objects.filter(round_id=link.round_id).exclude(status=Status.REJECTED)
     if setting.mode == Mode.INVITATION:
         invitation = _use_invitation(link, answered.code, now)
-        return invitation.code, invitation.respondent_type, answered.phone or invitation.phone
+        # The listed phone stays on the list: only a phone the respondent gives with its consent goes with the answer.
+        return invitation.code, invitation.respondent_type, answered.phone
     if setting.mode == Mode.PHONE:
         phone_check_verify(round=link.round, phone=answered.phone, code=answered.code)
         if answered_before.filter(mode=Mode.PHONE, identity=answered.phone).exists():

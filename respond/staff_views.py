@@ -69,7 +69,7 @@ def _base_url(request: HttpRequest) -> str:
     return settings.MANYI_PUBLIC_BASE_URL or request.build_absolute_uri("/")
 
 
-def _poster(request: HttpRequest, round: Round, unit: Unit, link: SurveyLink) -> dict:
+def _poster(request: HttpRequest, unit: Unit, link: SurveyLink) -> dict:
     url = public_url(link, _base_url(request))
     return {"unit": unit, "url": url, "svg": segno.make(url, error="m").svg_inline(scale=6)}
 
@@ -155,7 +155,7 @@ def posters(request: HttpRequest, code: str) -> HttpResponse:
         under = get_unit(request.user, Action.MANAGE, request.GET["under"])
         units = list(units.filter(path__startswith=under.path))
     active = links_ensure(round, list(units))
-    pages = [_poster(request, round, unit, active[unit.pk]) for unit in units]
+    pages = [_poster(request, unit, active[unit.pk]) for unit in units]
     context = {"round": round, "pages": pages, "setting": online_setting(round)}
     return render(request, "respond/posters.html", context)
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -65,7 +66,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     link = _link(token)
     state = period_state(link.round)
     if state != PeriodState.OPEN:
-        return _page(request, link, "not_open.html", status=403 if request.method == "POST" else 200, state=state)
+        status = 403 if request.method == "POST" else 200
+        opens_later = link.round.start > timezone.localdate()
+        return _page(request, link, "not_open.html", status=status, state=state, opens_later=opens_later)
     if request.method == "GET":
         initial = {"stamp": form_stamp(), "phone": request.GET.get("phone", ""), "code": request.GET.get("code", "")}
         form = _form(link)
