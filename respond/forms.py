@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from respond.models import Mode, OnlineSetting
 from respond.phones import phone_canonical
+from respond.quotas import parse_quotas
 from surveys.models import Indicator, Option, RespondentType
 
 OPINION_MAX = 500
@@ -110,7 +111,10 @@ class OnlineSettingForm(forms.ModelForm):
 
     class Meta:
         model = OnlineSetting
-        fields = ["mode", "respondent_types", "address_hourly_limit", "sample_target", "invitation_text"]
+        fields = [
+            "mode", "respondent_types", "address_hourly_limit", "sample_target", "quotas", "stop_when_full",
+            "invitation_text",
+        ]  # fmt: skip
         widgets = {"invitation_text": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -119,6 +123,13 @@ class OnlineSettingForm(forms.ModelForm):
 
     def clean_respondent_types(self) -> str:
         return ",".join(self.cleaned_data["respondent_types"])
+
+    def clean_quotas(self) -> str:
+        try:
+            quotas = parse_quotas(self.cleaned_data["quotas"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        return ",".join(f"{kind}:{share}" for kind, share in quotas.items())
 
 
 class InvitationUploadForm(forms.Form):

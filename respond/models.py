@@ -52,6 +52,14 @@ class OnlineSetting(models.Model):
     sample_target = models.PositiveIntegerField(
         _("sample target per unit"), default=0, help_text=_("Answers wanted per unit; 0 for none.")
     )
+    quotas = models.CharField(
+        _("quotas per respondent type"), max_length=200, blank=True,
+        help_text=_("Shares of the sample target, e.g. 家长:60,学生:20; empty for none."),
+    )  # fmt: skip
+    stop_when_full = models.BooleanField(
+        _("stop when the target is reached"), default=False,
+        help_text=_("A unit that has its sample target (or a respondent type its quota) accepts no more answers."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("online answering")
@@ -155,6 +163,7 @@ class Submission(models.Model):
             models.Index(fields=["round", "address_hash", "submitted_at"]),
             models.Index(fields=["round", "identity"]),
             models.Index(fields=["round", "device"]),
+            models.Index(fields=["round", "phone"], condition=~Q(phone=""), name="submission_round_phone"),
         ]
 
     def answer_map(self) -> dict[int, int]:

@@ -17,9 +17,10 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from respond.models import Invitation, Mode, OnlineSetting, PhoneCheck, Status, Submission, SurveyLink
+from respond.quotas import is_full, parse_quotas
 from respond.screening import Arrival, hold_flags
 from respond.sms import sms_send
-from surveys.models import Channel, Participation, Round, RoundStatus
+from surveys.models import Channel, Participation, Questionnaire, Round, RoundStatus
 from surveys.writing import QuestionnaireRows, questionnaires_add
 from units.models import Unit
 
@@ -124,7 +125,8 @@ def submission_receive(*, link: SurveyLink, answered: Answered) -> Submission:
     A form sent again (back and resubmit) carries the same nonce and returns
     the first submission: it is never counted twice.
     """
-    round = Round.objects.select_for_update().get(pk=link.round_id)
+    # Not locked: answers to one round arrive many at once, and the writer refuses them once the round is closed.
+    round = Round.objects.get(pk=link.round_id)
     earlier = Submission.objects.filter(nonce=answered.nonce).first()
     if earlier is not None:
         return earlier
@@ -134,6 +136,8 @@ def submission_receive(*, link: SurveyLink, answered: Answered) -> Submission:
     now = timezone.now()
     hashed = address_hash(answered.address)
     identity, respondent_type, phone = _identify(setting, link, answered, hashed, now)
+    if setting.stop_when_full and _unit_is_full(setting, link.unit_id, respondent_type):
+        raise Refused(_("This unit has all the answers it needs. Thank you for your willingness to help!"))
     flags = hold_flags(
         Arrival(round=round, unit_id=link.unit_id, started_at=answered.started_at, submitted_at=now,
                 address_hash=hashed, phone=phone, device=answered.device)
@@ -175,6 +179,15 @@ def _identify(setting: OnlineSetting, link: SurveyLink, answered: Answered, hash
     if answered_before.filter(address_hash=hashed, submitted_at__gte=hour_ago).count() >= setting.address_hourly_limit:
         raise Refused(_("Too many answers from this network in the last hour. Please try again later."), status=429)
     return answered.device, answered.respondent_type, answered.phone
+
+
+def _unit_is_full(setting: OnlineSetting, unit_id: int, respondent_type: str) -> bool:
+    """The unit's questionnaires (every channel) against its sample target and the type's quota."""
+    counted = Questionnaire.objects.filter(round_id=setting.round_id, unit_id=unit_id)
+    return is_full(
+        sample_target=setting.sample_target, quotas=parse_quotas(setting.quotas), total=counted.count(),
+        of_type=counted.filter(respondent_type=respondent_type).count(), respondent_type=respondent_type,
+    )  # fmt: skip
 
 
 def _use_invitation(link: SurveyLink, code: str, now) -> Invitation:
