@@ -149,6 +149,7 @@ class Submission(models.Model):
     flags = models.CharField(_("screening"), max_length=100, blank=True)  # comma-separated codes of screening.RULES
     reason = models.CharField(_("reason"), max_length=300, blank=True)  # the reviewer's
     questionnaire_id_ref = models.BigIntegerField(null=True, blank=True)
+    concern_id_ref = models.BigIntegerField(null=True, blank=True)  # the ledger concern made from the opinion
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from ledger.models import CategoryOfConcern, Concern, Source
+from ledger.services import ConcernData, concern_create
 from respond.models import Invitation, Mode, OnlineSetting, PhoneCheck, Status, Submission, SurveyLink
 from respond.quotas import is_full, parse_quotas
 from respond.screening import Arrival, hold_flags
@@ -237,6 +239,25 @@ def submissions_review(*, round: Round, ids: list[int], accept: bool, reason: st
         if accept:
             _write(submission, round, user=user)
     return len(held)
+
+
+# ---------------------------------------------------------------- opinions into the ledger
+
+
+@transaction.atomic
+def opinion_to_concern(*, submission: Submission, category: CategoryOfConcern, user) -> Concern:
+    """A ledger concern from an accepted answer's opinion (once); the respondent stays anonymous in it."""
+    submission = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+    if submission.concern_id_ref is not None or submission.status != Status.ACCEPTED or not submission.opinion:
+        raise ValidationError(_("This opinion cannot be made into a concern (again)."))
+    data = ConcernData(
+        unit=submission.unit, source=Source.SURVEY_COMMENT, category=category, text=submission.opinion,
+        received_on=timezone.localdate(submission.submitted_at), detail={"online_answer": submission.pk},
+    )  # fmt: skip
+    concern = concern_create(data=data, by=user)
+    submission.concern_id_ref = concern.pk
+    submission.save(update_fields=["concern_id_ref"])
+    return concern
 
 
 # ---------------------------------------------------------------- phone check

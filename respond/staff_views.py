@@ -13,12 +13,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ledger.models import CategoryOfConcern
 from ledger.sheets import new_workbook, workbook_response
 from respond.forms import InvitationUploadForm, OnlineSettingForm, ReviewForm
 from respond.invitations import invitations_read
@@ -32,6 +34,7 @@ from respond.services import (
     links_ensure,
     online_setting,
     online_setting_save,
+    opinion_to_concern,
     submissions_review,
 )
 from surveys.models import Participation, Round
@@ -40,6 +43,7 @@ from units.models import Unit
 from units.permissions import Action, get_unit
 
 HELD_PAGE = 200
+OPINIONS_PAGE = 50
 
 
 def _round(user, code: str) -> Round:
@@ -209,6 +213,37 @@ def held(request: HttpRequest, code: str) -> HttpResponse:
         submission.flag_labels = flag_labels(submission.flags)
     context = {"round": round, "form": form, "held": waiting}
     return render(request, "respond/held.html", context, status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- opinions
+
+
+@require_GET
+@login_required
+def opinions(request: HttpRequest, code: str) -> HttpResponse:
+    """Opinions of counted online answers, newest first, for staff of the units; each can become a concern."""
+    round = _round(request.user, code)
+    units = _units(round, request.user, Action.ENTER)
+    given = Submission.objects.filter(round=round, status=Status.ACCEPTED, unit__in=units).exclude(opinion="")
+    page = Paginator(given.select_related("unit"), OPINIONS_PAGE).get_page(request.GET.get("page"))
+    context = {"round": round, "page": page, "categories": CategoryOfConcern.objects.order_by("id")}
+    return render(request, "respond/opinions.html", context)
+
+
+@require_POST
+@login_required
+def opinion_concern(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    round = _round(request.user, code)
+    units = _units(round, request.user, Action.ENTER)
+    submission = get_object_or_404(Submission, round=round, pk=pk, unit__in=units)
+    category = get_object_or_404(CategoryOfConcern, pk=request.POST.get("category") or 0)
+    try:
+        concern = opinion_to_concern(submission=submission, category=category, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("respond:opinions", code=round.code)
+    messages.success(request, _("The opinion is now concern #%(id)d in the ledger.") % {"id": concern.pk})
+    return redirect("ledger:concern", pk=concern.pk)
 
 
 # ---------------------------------------------------------------- progress

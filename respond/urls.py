@@ -23,5 +23,7 @@ urlpatterns = [
     ),
     path("rounds/<str:code>/invitations/", staff_views.invitations, name="invitations"),
     path("rounds/<str:code>/held/", staff_views.held, name="held"),
+    path("rounds/<str:code>/opinions/", staff_views.opinions, name="opinions"),
+    path("rounds/<str:code>/opinions/<int:pk>/concern/", staff_views.opinion_concern, name="opinion_concern"),
     path("rounds/<str:code>/progress/", staff_views.progress, name="progress"),
 ]

@@ -68,7 +68,8 @@ def test_an_administrator_of_another_district_gets_404_for_a_unit_outside(client
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, round, tree):
-    for url in [*_page_urls(round, tree["s1"]), reverse("respond:held", args=[round.code])]:
+    others = [reverse(f"respond:{name}", args=[round.code]) for name in ["held", "opinions", "progress"]]
+    for url in [*_page_urls(round, tree["s1"]), *others]:
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response.url
 
@@ -226,3 +227,33 @@ def test_the_survey_links_command(round, tree, capsys):
     call_command("survey_links", round.code, "--under", "D2", "--base-url", "https://x.cn")
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "单位编码,单位名称,URL" and len(out) == 2 and out[1].startswith("S2,")
+
+
+def test_an_opinion_becomes_one_anonymous_ledger_concern(client_for, users, round, link, answer_data):
+    from ledger.models import CategoryOfConcern, Concern
+
+    Client().post(
+        reverse("respond:answer", args=[link.token]), answer_data(opinion="食堂饭菜太咸", phone="13812345678")
+    )
+    submission = Submission.objects.get()
+    client = client_for(users["staff"])
+    page = client.get(reverse("respond:opinions", args=[round.code])).content.decode()
+    assert "食堂饭菜太咸" in page
+    category = CategoryOfConcern.objects.get(code="canteen")
+    url = reverse("respond:opinion_concern", args=[round.code, submission.pk])
+    response = client.post(url, {"category": category.pk})
+    concern = Concern.objects.get()
+    assert response.status_code == 302 and response.url == reverse("ledger:concern", args=[concern.pk])
+    assert (concern.text, concern.unit, concern.raiser_phone) == ("食堂饭菜太咸", link.unit, "")
+    client.post(url, {"category": category.pk})
+    assert Concern.objects.count() == 1
+
+
+def test_opinions_are_for_staff_of_the_unit(client_for, users, other_admin, round, link, answer_data):
+    Client().post(reverse("respond:answer", args=[link.token]), answer_data(opinion="意见"))
+    submission = Submission.objects.get()
+    assert client_for(users["leader"]).get(reverse("respond:opinions", args=[round.code])).status_code == 403
+    outsider = client_for(other_admin)
+    assert "意见</td>" not in outsider.get(reverse("respond:opinions", args=[round.code])).content.decode()
+    url = reverse("respond:opinion_concern", args=[round.code, submission.pk])
+    assert outsider.post(url, {"category": 1}).status_code == 404
