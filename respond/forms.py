@@ -132,8 +132,8 @@ class OnlineSettingForm(forms.ModelForm):
         return ",".join(f"{kind}:{share}" for kind, share in quotas.items())
 
 
-class InvitationUploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))  # an invitation list or unit targets
 
 
 class ReviewForm(forms.Form):

@@ -70,6 +70,17 @@ class OnlineSetting(models.Model):
         return [(value, labels[value]) for value in self.respondent_types.split(",") if value in labels]
 
 
+class UnitTarget(models.Model):
+    """A unit's own sample target in a round, instead of the round's target per unit."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    sample_target = models.PositiveIntegerField(_("sample target"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "unit"], name="one_target_per_unit")]
+
+
 class SurveyLinkQuerySet(models.QuerySet):
     def active(self) -> "SurveyLinkQuerySet":
         return self.filter(revoked_at__isnull=True)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from respond.models import Status, Submission, SurveyLink
-from respond.services import online_setting
+from respond.services import online_setting, unit_targets
 from surveys.models import Channel, Questionnaire, RespondentType, Round
 from surveys.selectors import round_units
 from units.models import Unit
@@ -54,8 +54,8 @@ class ProgressRow:
 def round_progress(round: Round, user) -> list[ProgressRow]:
     """Rows in tree order: every participating unit the user may see and every unit above it in the user's scope."""
     participants = list(round_units(round, user, Action.VIEW))
-    target = online_setting(round).sample_target
-    leaves = {unit.pk: ProgressRow(unit=unit, participating=True, level=0, target=target) for unit in participants}
+    targets = unit_targets(online_setting(round), [unit.pk for unit in participants])
+    leaves = {u.pk: ProgressRow(unit=u, participating=True, level=0, target=targets[u.pk]) for u in participants}
     today = timezone.localdate()
     counts = (
         Questionnaire.objects.filter(round=round, unit_id__in=list(leaves))

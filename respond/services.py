@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ledger.models import CategoryOfConcern, Concern, Source
 from ledger.services import ConcernData, concern_create
-from respond.models import Invitation, Mode, OnlineSetting, PhoneCheck, Status, Submission, SurveyLink
+from respond.models import Invitation, Mode, OnlineSetting, PhoneCheck, Status, Submission, SurveyLink, UnitTarget
 from respond.quotas import is_full, parse_quotas
 from respond.screening import Arrival, hold_flags
 from respond.sms import sms_send
@@ -183,11 +183,17 @@ def _identify(setting: OnlineSetting, link: SurveyLink, answered: Answered, hash
     return answered.device, answered.respondent_type, answered.phone
 
 
+def unit_targets(setting: OnlineSetting, unit_ids: list[int]) -> dict[int, int]:
+    """Each unit's sample target: its own if one was set, else the round's target per unit."""
+    own = UnitTarget.objects.filter(round_id=setting.round_id, unit_id__in=unit_ids)
+    return dict.fromkeys(unit_ids, setting.sample_target) | dict(own.values_list("unit_id", "sample_target"))
+
+
 def _unit_is_full(setting: OnlineSetting, unit_id: int, respondent_type: str) -> bool:
     """The unit's questionnaires (every channel) against its sample target and the type's quota."""
     counted = Questionnaire.objects.filter(round_id=setting.round_id, unit_id=unit_id)
     return is_full(
-        sample_target=setting.sample_target, quotas=parse_quotas(setting.quotas), total=counted.count(),
+        sample_target=unit_targets(setting, [unit_id])[unit_id], quotas=parse_quotas(setting.quotas), total=counted.count(),
         of_type=counted.filter(respondent_type=respondent_type).count(), respondent_type=respondent_type,
     )  # fmt: skip
 
@@ -297,6 +303,16 @@ def online_setting_save(*, setting: OnlineSetting) -> OnlineSetting:
         raise ValidationError({"respondent_types": _("Choose at least one respondent type.")})
     setting.save()
     return setting
+
+
+@transaction.atomic
+def unit_targets_set(*, round: Round, targets: dict[int, int]) -> int:
+    """Set units' own sample targets (unit id -> target); all or nothing."""
+    UnitTarget.objects.bulk_create(
+        [UnitTarget(round=round, unit_id=unit_id, sample_target=n) for unit_id, n in targets.items()],
+        update_conflicts=True, unique_fields=["round", "unit"], update_fields=["sample_target"],
+    )  # fmt: skip
+    return len(targets)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ledger.models import CategoryOfConcern
 from ledger.sheets import new_workbook, workbook_response
-from respond.forms import InvitationUploadForm, OnlineSettingForm, ReviewForm
-from respond.invitations import invitations_read
+from respond.forms import OnlineSettingForm, ReviewForm, UploadForm
 from respond.models import Invitation, Status, Submission, SurveyLink
 from respond.progress import public_url, round_progress, type_columns
 from respond.screening import flag_labels
@@ -36,7 +35,10 @@ from respond.services import (
     online_setting_save,
     opinion_to_concern,
     submissions_review,
+    unit_targets,
+    unit_targets_set,
 )
+from respond.sheets import invitations_read, unit_targets_read
 from surveys.models import Participation, Round
 from surveys.selectors import may_manage_round, round_units
 from units.models import Unit
@@ -172,7 +174,7 @@ def posters(request: HttpRequest, code: str) -> HttpResponse:
 def invitations(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
     units = _units(round, request.user, Action.MANAGE)
-    form = InvitationUploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         invitees, problems = invitations_read(form.cleaned_data["file"], round=round, user=request.user)
@@ -183,6 +185,26 @@ def invitations(request: HttpRequest, code: str) -> HttpResponse:
     listed = Invitation.objects.filter(round=round, unit__in=units).select_related("unit")
     context = {"round": round, "form": form, "problems": problems, "invitations": listed}
     return render(request, "respond/invitations.html", context, status=400 if problems else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def targets(request: HttpRequest, code: str) -> HttpResponse:
+    """Each unit's own sample target, from an Excel file (单位编码, 样本目标); others keep the round's."""
+    round = _round(request.user, code)
+    units = list(_units(round, request.user, Action.MANAGE))
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        read, problems = unit_targets_read(form.cleaned_data["file"], round=round, user=request.user)
+        if not problems:
+            n = unit_targets_set(round=round, targets=read)
+            messages.success(request, _("%(n)d unit targets were set.") % {"n": n})
+            return redirect("respond:targets", code=round.code)
+    wanted = unit_targets(online_setting(round), [unit.pk for unit in units])
+    rows = [(unit, wanted[unit.pk]) for unit in units]
+    context = {"round": round, "form": form, "problems": problems, "rows": rows}
+    return render(request, "respond/targets.html", context, status=400 if problems else 200)
 
 
 # ---------------------------------------------------------------- held answers

@@ -22,6 +22,7 @@ urlpatterns = [
         "rounds/<str:code>/links/<str:unit_code>/revoke/", staff_views.link_change, {"action": "revoke"}, name="revoke"
     ),
     path("rounds/<str:code>/invitations/", staff_views.invitations, name="invitations"),
+    path("rounds/<str:code>/targets/", staff_views.targets, name="targets"),
     path("rounds/<str:code>/held/", staff_views.held, name="held"),
     path("rounds/<str:code>/opinions/", staff_views.opinions, name="opinions"),
     path("rounds/<str:code>/opinions/<int:pk>/concern/", staff_views.opinion_concern, name="opinion_concern"),

@@ -111,9 +111,9 @@ def test_the_round_setting_is_changed_by_who_manages_the_round(client_for, users
     assert (setting.mode, setting.sample_target, setting.respondent_types) == (Mode.INVITATION, 50, "parent")
 
 
-def _sheet(rows: list[list]) -> io.BytesIO:
+def _sheet(rows: list[list], headers: tuple = ("单位编码", "电话", "姓名", "受访者类型")) -> io.BytesIO:
     workbook = Workbook()
-    for row in [["单位编码", "电话", "姓名", "受访者类型"], *rows]:
+    for row in [list(headers), *rows]:
         workbook.active.append(row)
     out = io.BytesIO()
     workbook.save(out)
@@ -257,3 +257,19 @@ def test_opinions_are_for_staff_of_the_unit(client_for, users, other_admin, roun
     assert "意见</td>" not in outsider.get(reverse("respond:opinions", args=[round.code])).content.decode()
     url = reverse("respond:opinion_concern", args=[round.code, submission.pk])
     assert outsider.post(url, {"category": 1}).status_code == 404
+
+
+def test_unit_targets_import_all_or_nothing_and_show_in_progress(client_for, users, round, tree):
+    OnlineSetting.objects.update_or_create(round=round, defaults={"sample_target": 30})
+    client = client_for(users["admin"])
+    url = reverse("respond:targets", args=[round.code])
+
+    bad = client.post(url, {"file": _sheet([["S1", 80], ["S2", 10], ["S1", -1]], headers=("单位编码", "样本目标"))})
+    assert bad.status_code == 400
+    assert (
+        "第 3 行“单位编码”列：无法识别“S2”。" in bad.content.decode() and "第 4 行“样本目标”列" in bad.content.decode()
+    )
+    assert client.post(url, {"file": _sheet([["S1", 80]], headers=("单位编码", "样本目标"))}).status_code == 302
+    page = client_for(users["superuser"]).get(reverse("respond:progress", args=[round.code])).content.decode()
+    assert "80 (0 %)" in page and "30 (0 %)" in page and "110 (0 %)" in page  # S1, S2, and the city above both
+    assert client_for(users["staff"]).get(url).status_code == 403

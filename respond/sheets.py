@@ -1,4 +1,8 @@
-"""Reading an invitation list: one row per respondent (单位编码, 电话 or 姓名, 受访者类型), all or nothing."""
+"""Reading the sheets of online answering, all or nothing, errors by row and column.
+
+An invitation list: one row per respondent (单位编码, 电话 or 姓名, 受访者类型).
+Unit targets: one row per unit (单位编码, 样本目标).
+"""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,7 +14,7 @@ from surveys.models import RespondentType, Round
 from surveys.selectors import round_units
 from units.permissions import Action
 
-COLUMNS = [
+INVITATION_COLUMNS = [
     Column("unit", gettext_lazy("Unit code"), ("单位编码", "unit code"), required=True),
     Column("phone", gettext_lazy("Phone"), ("电话", "手机", "phone")),
     Column("name", gettext_lazy("Name"), ("姓名", "name")),
@@ -46,4 +50,28 @@ def invitations_read(upload, *, round: Round, user) -> tuple[list[Invitee], list
             return None
         return Invitee(unit=unit, name=name, phone=phone, respondent_type=kind)
 
-    return read_all_or_nothing(upload, COLUMNS, parse)
+    return read_all_or_nothing(upload, INVITATION_COLUMNS, parse)
+
+
+TARGET_COLUMNS = [
+    Column("unit", gettext_lazy("Unit code"), ("单位编码", "unit code"), required=True),
+    Column("target", gettext_lazy("Sample target"), ("样本目标", "目标", "sample target"), required=True),
+]
+
+
+def unit_targets_read(upload, *, round: Round, user) -> tuple[dict[int, int], list[str]]:
+    """Unit id -> sample target, for participating units the user administers."""
+    units = {u.code.lower(): u for u in round_units(round, user, Action.MANAGE)}
+
+    def parse(sheet: Sheet, row: Row) -> tuple[int, int] | None:
+        unit = sheet.lookup(row, "unit", units, required=True)
+        target = row.values.get("target")
+        if isinstance(target, str) and target.isdigit():
+            target = int(target)
+        if not isinstance(target, int) or isinstance(target, bool) or target < 0:
+            sheet.error(row, "target", _("enter a whole number of 0 or more."))
+            return None
+        return None if unit is None else (unit.pk, target)
+
+    rows, errors = read_all_or_nothing(upload, TARGET_COLUMNS, parse)
+    return dict(rows), errors
