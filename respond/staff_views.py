@@ -169,19 +169,29 @@ def posters(request: HttpRequest, code: str) -> HttpResponse:
 # ---------------------------------------------------------------- invitations
 
 
+def _take_upload(request: HttpRequest, round: Round, read, write, done: str) -> tuple[UploadForm, list[str], bool]:
+    """Read an uploaded sheet with ``read`` and, if no row is wrong, ``write`` what it gives; True once written."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return form, [], False
+    rows, problems = read(form.cleaned_data["file"], round=round, user=request.user)
+    if problems:
+        return form, problems, False
+    messages.success(request, done % {"n": write(rows)})
+    return form, [], True
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def invitations(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
     units = _units(round, request.user, Action.MANAGE)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        invitees, problems = invitations_read(form.cleaned_data["file"], round=round, user=request.user)
-        if not problems:
-            added = invitations_add(round=round, invitees=invitees)
-            messages.success(request, _("%(n)d invitation codes were created.") % {"n": added})
-            return redirect("respond:invitations", code=round.code)
+    form, problems, written = _take_upload(
+        request, round, invitations_read, lambda rows: invitations_add(round=round, invitees=rows),
+        _("%(n)d invitation codes were created."),
+    )  # fmt: skip
+    if written:
+        return redirect("respond:invitations", code=round.code)
     listed = Invitation.objects.filter(round=round, unit__in=units).select_related("unit")
     context = {"round": round, "form": form, "problems": problems, "invitations": listed}
     return render(request, "respond/invitations.html", context, status=400 if problems else 200)
@@ -193,17 +203,14 @@ def targets(request: HttpRequest, code: str) -> HttpResponse:
     """Each unit's own sample target, from an Excel file (单位编码, 样本目标); others keep the round's."""
     round = _round(request.user, code)
     units = list(_units(round, request.user, Action.MANAGE))
-    form = UploadForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        read, problems = unit_targets_read(form.cleaned_data["file"], round=round, user=request.user)
-        if not problems:
-            n = unit_targets_set(round=round, targets=read)
-            messages.success(request, _("%(n)d unit targets were set.") % {"n": n})
-            return redirect("respond:targets", code=round.code)
+    form, problems, written = _take_upload(
+        request, round, unit_targets_read, lambda rows: unit_targets_set(round=round, targets=rows),
+        _("%(n)d unit targets were set."),
+    )  # fmt: skip
+    if written:
+        return redirect("respond:targets", code=round.code)
     wanted = unit_targets(online_setting(round), [unit.pk for unit in units])
-    rows = [(unit, wanted[unit.pk]) for unit in units]
-    context = {"round": round, "form": form, "problems": problems, "rows": rows}
+    context = {"round": round, "form": form, "problems": problems, "rows": [(u, wanted[u.pk]) for u in units]}
     return render(request, "respond/targets.html", context, status=400 if problems else 200)
 
 
