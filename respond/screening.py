@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
 from respond.models import Status, Submission
@@ -19,7 +20,9 @@ RULES = {
     "address": _("many answers from one network address for this unit"),
     "phone": _("a phone that has already answered in this round"),
     "device": _("a device that has already answered in this round"),
+    "burst": _("a burst of answers far above the unit's usual pace"),
 }
+BURST_WINDOW = datetime.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,23 @@ def hold_flags(arrival: Arrival) -> list[str]:
         flags.append("phone")
     if arrival.device and others.filter(device=arrival.device).exists():
         flags.append("device")
+    if _burst(others.filter(unit_id=arrival.unit_id), arrival.submitted_at):
+        flags.append("burst")
     return flags
+
+
+def _burst(unit_answers, now: datetime.datetime) -> bool:
+    """More than MANYI_SCREEN_BURST_MINIMUM answers in the last 10 minutes, and FACTOR times the unit's usual pace.
+
+    The usual pace is the unit's answers per 10 minutes since its first answer, so the first rush of a
+    round (a parents' meeting scanning the poster) is its own usual and is not held.
+    """
+    recent = unit_answers.filter(submitted_at__gte=now - BURST_WINDOW).count()
+    if recent < settings.MANYI_SCREEN_BURST_MINIMUM:
+        return False
+    so_far = unit_answers.aggregate(first=Min("submitted_at"), n=Count("id"))
+    windows = max(1.0, (now - so_far["first"]) / BURST_WINDOW)
+    return recent > settings.MANYI_SCREEN_BURST_FACTOR * so_far["n"] / windows
 
 
 def _phone_answered(round: Round, phone: str) -> bool:

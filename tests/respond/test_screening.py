@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from respond.models import Invitation, Mode, OnlineSetting, Status
+from respond.models import Invitation, Mode, OnlineSetting, Status, Submission
 from respond.services import Answered, submission_receive
 from surveys.models import Questionnaire
 
@@ -58,3 +58,20 @@ def test_a_repeated_device_is_held_in_invitation_mode(send, round, tree):
     assert send(1, device="shared", code=codes[0]).status == Status.ACCEPTED
     second = send(2, device="shared", code=codes[1])
     assert (second.status, second.flags) == (Status.HELD, "device")
+
+
+def test_a_burst_far_above_the_units_pace_is_held(send, settings):
+    settings.MANYI_SCREEN_BURST_MINIMUM, settings.MANYI_SCREEN_BURST_FACTOR = 3, 2
+    settings.MANYI_SCREEN_ADDRESS_ANSWERS = 1000
+    # Ten answers spread over the last 100 hours: a pace of about 0.02 per 10 minutes.
+    for i in range(10):
+        old = send(100 + i)
+        Submission.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - datetime.timedelta(hours=10 * i + 1))
+    statuses = [send(i).status for i in range(5)]
+    assert statuses == [Status.ACCEPTED] * 3 + [Status.HELD] * 2
+    assert send(9).flags == "burst"
+
+
+def test_the_first_rush_of_a_round_is_not_a_burst(send, settings):
+    settings.MANYI_SCREEN_BURST_MINIMUM, settings.MANYI_SCREEN_ADDRESS_ANSWERS = 3, 1000
+    assert {send(i).status for i in range(8)} == {Status.ACCEPTED}
