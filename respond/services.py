@@ -120,13 +120,21 @@ class Answered:
     code: str = ""  # invitation code, or the SMS code in phone-check mode
 
 
-@transaction.atomic
 def submission_receive(*, link: SurveyLink, answered: Answered) -> Submission:
     """Store an answer, screen it and, unless held, write it as a questionnaire.
 
     A form sent again (back and resubmit) carries the same nonce and returns
-    the first submission: it is never counted twice.
+    the first submission: it is never counted twice. In phone-check mode the
+    SMS code is checked first, in its own transaction, so that a wrong code
+    counts as a try even though the answer is refused.
     """
+    if online_setting(link.round).mode == Mode.PHONE:
+        phone_check_verify(round=link.round, phone=answered.phone, code=answered.code)
+    return _receive(link, answered)
+
+
+@transaction.atomic
+def _receive(link: SurveyLink, answered: Answered) -> Submission:
     # Not locked: answers to one round arrive many at once, and the writer refuses them once the round is closed.
     round = Round.objects.get(pk=link.round_id)
     earlier = Submission.objects.filter(nonce=answered.nonce).first()
@@ -170,8 +178,7 @@ def _identify(setting: OnlineSetting, link: SurveyLink, answered: Answered, hash
         invitation = _use_invitation(link, answered.code, now)
         # The listed phone stays on the list: only a phone the respondent gives with its consent goes with the answer.
         return invitation.code, invitation.respondent_type, answered.phone
-    if setting.mode == Mode.PHONE:
-        phone_check_verify(round=link.round, phone=answered.phone, code=answered.code)
+    if setting.mode == Mode.PHONE:  # the code was checked by submission_receive
         if answered_before.filter(mode=Mode.PHONE, identity=answered.phone).exists():
             raise Refused(_("This phone number has already answered this survey."))
         return answered.phone, answered.respondent_type, answered.phone

@@ -207,3 +207,21 @@ def test_phone_check_mode_sends_a_code_and_one_answer_per_phone(client, link, ro
     assert client.post(_url(link), answer_data(phone="13900001111", code=code)).status_code == 302
     again = client.post(_url(link), answer_data(phone="13900001111", code=code))
     assert again.status_code == 409 and Questionnaire.objects.count() == 1
+
+
+def test_phone_check_allows_a_few_tries_only(client, link, round, answer_data, caplog):
+    OnlineSetting.objects.update_or_create(round=round, defaults={"mode": Mode.PHONE})
+    with caplog.at_level("INFO", logger="manyi.sms"):
+        client.post(reverse("respond:send_code", args=[link.token]), {"phone": "13900002222"})
+    code = re.findall(r"\d{6}", caplog.records[-1].getMessage())[-1]
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        assert client.post(_url(link), answer_data(phone="13900002222", code=wrong)).status_code == 403
+    assert client.post(_url(link), answer_data(phone="13900002222", code=code)).status_code == 403
+    assert not Submission.objects.exists()
+
+
+def test_phone_check_refuses_an_answer_without_a_code_sent(client, link, round, answer_data):
+    OnlineSetting.objects.update_or_create(round=round, defaults={"mode": Mode.PHONE})
+    response = client.post(_url(link), answer_data(phone="13900003333", code="123456"))
+    assert response.status_code == 403 and not Submission.objects.exists()

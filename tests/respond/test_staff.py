@@ -212,10 +212,15 @@ def test_progress_rolls_up_to_the_district(client_for, users, round, link, answe
     assert [(r[0], r[3], r[5]) for r in rows] == [("D1", 2, 1), ("S1", 2, 1)]
 
 
-def test_the_round_page_polls_the_progress_panel(client_for, users, round):
+def test_the_round_page_polls_the_progress_panel_and_counts_held_answers(client_for, users, round, link):
+    _held(link, 2)
     page = client_for(users["staff"]).get(reverse("surveys:round_detail", args=[round.code])).content.decode()
     assert reverse("respond:progress", args=[round.code]) in page and "every 20s" in page
+    assert page.count('id="online-progress"') == 1 and page.index("<title>") < page.index("</title>") < page.index(
+        "online-progress"
+    )
     assert reverse("respond:held", args=[round.code]) in page
+    assert '<span class="badge text-bg-warning" id="held-count">2</span>' in page
 
 
 def test_the_survey_links_command(round, tree, capsys):
