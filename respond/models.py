@@ -126,11 +126,15 @@ class PhoneCheck(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     phone = models.CharField(max_length=20)
     code_hash = models.CharField(max_length=64)
+    address_hash = models.CharField(max_length=64, blank=True)
     sent_at = models.DateTimeField(auto_now_add=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["round", "phone", "sent_at"])]
+        indexes = [
+            models.Index(fields=["round", "phone", "sent_at"]),
+            models.Index(fields=["round", "address_hash", "sent_at"]),
+        ]
 
 
 class Status(models.TextChoices):

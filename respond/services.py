@@ -28,6 +28,7 @@ from units.models import Unit
 
 PHONE_CODE_MINUTES = 10
 PHONE_CODE_ATTEMPTS = 5
+PHONE_CODES_PER_HOUR = 10  # per network address: SMS cost money and must not flood strangers' phones
 
 
 # ---------------------------------------------------------------- the open period
@@ -280,13 +281,16 @@ def _code_hash(round: Round, phone: str, code: str) -> str:
     return hashlib.sha256(f"{round.pk}:{phone}:{code}".encode()).hexdigest()
 
 
-def phone_check_send(*, round: Round, phone: str) -> None:
-    """Send a 6-digit code to the phone for this round (at most one a minute per phone)."""
-    minute_ago = timezone.now() - datetime.timedelta(minutes=1)
-    if PhoneCheck.objects.filter(round=round, phone=phone, sent_at__gte=minute_ago).exists():
+def phone_check_send(*, round: Round, phone: str, address: str) -> None:
+    """Send a 6-digit code to the phone for this round: one a minute per phone, a few an hour per address."""
+    now, hashed = timezone.now(), address_hash(address)
+    sent = PhoneCheck.objects.filter(round=round)
+    if sent.filter(phone=phone, sent_at__gte=now - datetime.timedelta(minutes=1)).exists():
         raise Refused(_("A code was sent less than a minute ago. Please wait."), status=429)
+    if sent.filter(address_hash=hashed, sent_at__gte=now - datetime.timedelta(hours=1)).count() >= PHONE_CODES_PER_HOUR:
+        raise Refused(_("Too many codes were asked for from this network. Please try again later."), status=429)
     code = f"{secrets.randbelow(1_000_000):06d}"
-    PhoneCheck.objects.create(round=round, phone=phone, code_hash=_code_hash(round, phone, code))
+    PhoneCheck.objects.create(round=round, phone=phone, code_hash=_code_hash(round, phone, code), address_hash=hashed)
     sms_send(phone, _("Your code for “%(round)s”: %(code)s") % {"round": round.name, "code": code})
 
 

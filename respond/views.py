@@ -55,10 +55,12 @@ def _page(request: HttpRequest, link: SurveyLink, template: str, status: int = 2
     return render(request, f"respond/{template}", context, status=status)
 
 
-def _form(link: SurveyLink, data=None) -> AnswerForm:
+def _form(link: SurveyLink, data=None, initial=None) -> AnswerForm:
     round = link.round
     options = list(Option.objects.filter(scale_id=round.scale_id).order_by("number"))
-    return AnswerForm(data, setting=online_setting(round), indicators=round.ordered_indicators(), options=options)
+    return AnswerForm(
+        data, initial=initial, setting=online_setting(round), indicators=round.ordered_indicators(), options=options
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -71,8 +73,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return _page(request, link, "not_open.html", status=status, state=state, opens_later=opens_later)
     if request.method == "GET":
         initial = {"stamp": form_stamp(), "phone": request.GET.get("phone", ""), "code": request.GET.get("code", "")}
-        form = _form(link)
-        form.initial = initial
+        form = _form(link, initial=initial)
         return _with_device(request, _answer_page(request, link, form))
     form = _form(link, request.POST)
     if form.is_bot():
@@ -118,7 +119,7 @@ def send_code(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, link, "refused.html", status=400, message=form.errors["phone"][0])
     try:
-        phone_check_send(round=link.round, phone=form.cleaned_data["phone"])
+        phone_check_send(round=link.round, phone=form.cleaned_data["phone"], address=_address(request))
     except Refused as refusal:
         return _page(request, link, "refused.html", status=refusal.status, message=refusal.message)
     query = urlencode({"phone": form.cleaned_data["phone"], "sent": 1})

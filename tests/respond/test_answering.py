@@ -225,3 +225,12 @@ def test_phone_check_refuses_an_answer_without_a_code_sent(client, link, round, 
     OnlineSetting.objects.update_or_create(round=round, defaults={"mode": Mode.PHONE})
     response = client.post(_url(link), answer_data(phone="13900003333", code="123456"))
     assert response.status_code == 403 and not Submission.objects.exists()
+
+
+def test_codes_asked_from_one_address_are_limited(client, link, round):
+    OnlineSetting.objects.update_or_create(round=round, defaults={"mode": Mode.PHONE})
+    url = reverse("respond:send_code", args=[link.token])
+    statuses = [client.post(url, {"phone": f"1390000{n:04d}"}, REMOTE_ADDR="10.9.9.9").status_code for n in range(11)]
+    assert statuses == [302] * 10 + [429]
+    assert client.post(url, {"phone": "13900000000"}, REMOTE_ADDR="10.9.9.8").status_code == 429  # a minute per phone
+    assert client.post(url, {"phone": "abc"}).status_code == 400
