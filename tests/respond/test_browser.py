@@ -1,12 +1,8 @@
 """The whole public flow in a real browser at a phone's viewport (Debian's Chromium through Playwright)."""
 
-import os
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -20,7 +16,9 @@ pytestmark = [
 ]
 
 
-def test_a_parent_answers_on_a_phone_and_cannot_answer_twice(live_server, link, round, settings):
+def test_a_parent_answers_on_a_phone_and_cannot_answer_twice(live_server, link, round, settings, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.MANYI_SCREEN_MIN_SECONDS = 0  # a scripted browser answers in well under a second
     url = f"{live_server.url}/s/{link.token}/"
     indicators = len(round.ordered_indicators())
