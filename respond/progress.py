@@ -30,25 +30,23 @@ class ProgressRow:
     level: int  # depth below the user's top unit, for indenting
     total: int = 0
     today: int = 0
-    online: int = 0
     held: int = 0
     target: int = 0
-    by_type: dict[str, int] = field(default_factory=dict)
-    type_counts: list[int] = field(default_factory=list)  # by_type in the order of type_columns
+    breakdown: dict[str, int] = field(default_factory=dict)  # "channel:online", "type:parent", ... -> answers
+    cells: list[int] = field(default_factory=list)  # breakdown in the order of breakdown_columns
 
     @property
     def share(self) -> int | None:
-        """Percent of the target received (capped display is the template's business)."""
+        """Percent of the target received."""
         return round(100 * self.total / self.target) if self.target else None
 
     def add(self, other: "ProgressRow") -> None:
         self.total += other.total
         self.today += other.today
-        self.online += other.online
         self.held += other.held
         self.target += other.target
-        for kind, n in other.by_type.items():
-            self.by_type[kind] = self.by_type.get(kind, 0) + n
+        for key, n in other.breakdown.items():
+            self.breakdown[key] = self.breakdown.get(key, 0) + n
 
 
 def round_progress(round: Round, user) -> list[ProgressRow]:
@@ -59,13 +57,14 @@ def round_progress(round: Round, user) -> list[ProgressRow]:
     today = timezone.localdate()
     counts = (
         Questionnaire.objects.filter(round=round, unit_id__in=list(leaves))
-        .values("unit_id", "respondent_type")
-        .annotate(n=Count("id"), today=Count("id", filter=Q(date=today)), online=Count("id", filter=Q(channel=Channel.ONLINE)))
-    )  # fmt: skip
+        .values("unit_id", "respondent_type", "channel")
+        .annotate(n=Count("id"), today=Count("id", filter=Q(date=today)))
+    )
     for row in counts:
         leaf = leaves[row["unit_id"]]
+        breakdown = {f"channel:{row['channel']}": row["n"], f"type:{row['respondent_type']}": row["n"]}
         leaf.add(ProgressRow(unit=leaf.unit, participating=True, level=0, total=row["n"], today=row["today"],
-                             online=row["online"], by_type={row["respondent_type"]: row["n"]}))  # fmt: skip
+                             breakdown=breakdown))  # fmt: skip
     held = Submission.objects.filter(round=round, status=Status.HELD, unit_id__in=list(leaves))
     for unit_id, n in held.values_list("unit_id").annotate(n=Count("id")):
         leaves[unit_id].held = n
@@ -82,10 +81,15 @@ def round_progress(round: Round, user) -> list[ProgressRow]:
     return rows
 
 
-def type_columns(rows: list[ProgressRow]) -> list[tuple[str, str]]:
-    """The respondent types that occur, in the order of the choices; sets each row's ``type_counts``."""
-    seen = {kind for row in rows for kind in row.by_type}
-    columns = [(value, label) for value, label in RespondentType.choices if value in seen]
+def breakdown_columns(rows: list[ProgressRow]) -> list[str]:
+    """Labels of the channels, then the respondent types, that occur (in the order of their choices).
+
+    Sets each row's ``cells`` to its counts in that order.
+    """
+    choices = [(f"channel:{v}", label) for v, label in Channel.choices]
+    choices += [(f"type:{v}", label) for v, label in RespondentType.choices]
+    seen = {key for row in rows for key in row.breakdown}
+    columns = [(key, label) for key, label in choices if key in seen]
     for row in rows:
-        row.type_counts = [row.by_type.get(value, 0) for value, _label in columns]
-    return columns
+        row.cells = [row.breakdown.get(key, 0) for key, _label in columns]
+    return [str(label) for _key, label in columns]

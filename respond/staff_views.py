@@ -24,7 +24,7 @@ from ledger.models import CategoryOfConcern
 from ledger.sheets import new_workbook, workbook_response
 from respond.forms import OnlineSettingForm, ReviewForm, UploadForm
 from respond.models import Invitation, Status, Submission, SurveyLink
-from respond.progress import public_url, round_progress, type_columns
+from respond.progress import breakdown_columns, public_url, round_progress
 from respond.screening import flag_labels
 from respond.services import (
     invitations_add,
@@ -284,17 +284,15 @@ def progress(request: HttpRequest, code: str) -> HttpResponse:
     """The round page's progress panel (htmx polls it), or the same figures as Excel (``?format=xlsx``)."""
     round = _round(request.user, code)
     rows = round_progress(round, request.user)
-    kinds = type_columns(rows)
+    columns = breakdown_columns(rows)
     if request.GET.get("format") == "xlsx":
-        return _progress_workbook(round, rows, kinds)
-    return render(request, "respond/_progress.html", {"round": round, "rows": rows, "kinds": kinds})
+        return _progress_workbook(round, rows, columns)
+    return render(request, "respond/_progress.html", {"round": round, "rows": rows, "columns": columns})
 
 
-def _progress_workbook(round: Round, rows, kinds) -> HttpResponse:
-    headers = [_("Unit code"), _("Unit"), _("Today"), _("Total"), _("Online"), _("Held"), _("Target"),
-               *(str(label) for _value, label in kinds)]  # fmt: skip
+def _progress_workbook(round: Round, rows, columns: list[str]) -> HttpResponse:
+    headers = [_("Unit code"), _("Unit"), _("Today"), _("Total"), _("Held"), _("Target"), *columns]
     workbook, sheet = new_workbook(_("Progress"), headers)
     for row in rows:
-        sheet.append([row.unit.code, row.unit.name, row.today, row.total, row.online, row.held, row.target or None,
-                      *row.type_counts])  # fmt: skip
+        sheet.append([row.unit.code, row.unit.name, row.today, row.total, row.held, row.target or None, *row.cells])
     return workbook_response(workbook, f"{round.code}-progress.xlsx")
