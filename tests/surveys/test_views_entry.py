@@ -207,3 +207,10 @@ def test_staff_of_a_school_enters_without_choosing_the_unit(client_for, round, t
     form = client_for(clerk).get(entry_url(round)).context["form"]
     assert form.initial["unit"] == tree["s2"].pk
     assert "autofocus" in form.fields["number"].widget.attrs
+
+
+def test_a_form_with_no_answer_is_refused_as_the_import_refuses_such_a_row(client_for, users, round, tree):
+    response = client_for(users["staff"]).post(entry_url(round), form_data(round, tree["s1"], {}, number="A-9"))
+    assert response.status_code == 200
+    assert "问卷至少要回答一项指标" in text(response)
+    assert not Questionnaire.objects.exists()
