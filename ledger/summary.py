@@ -3,12 +3,11 @@
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from django.db.models import Count, F, Q, QuerySet
 
 from ledger.models import FINAL_STATUSES, CategoryOfConcern, Concern, Status
-from surveys.engine import percent
+from surveys.engine import percent_of
 from surveys.models import Indicator
 from units.models import Unit
 
@@ -46,7 +45,7 @@ class Figures:
     @property
     def on_time_percent(self) -> Decimal | None:
         """Share of closed concerns that were closed by their deadline; None when none is closed."""
-        return percent(Fraction(self.on_time, self.closed), 1) if self.closed else None
+        return percent_of(self.on_time, self.closed, places=1)
 
 
 @dataclass

@@ -8,7 +8,6 @@ query from the visit rules, so that rules set on any unit apply to its subtree.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
@@ -16,7 +15,7 @@ from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Val
 from ledger.summary import child_below
 from outreach.models import Contact, ContactKind, FollowUp, FollowUpContact, FollowUpStatus, Period, Visit, VisitRule
 from outreach.periods import period_start, previous_start
-from surveys.engine import percent
+from surveys.engine import percent_of
 from units.models import GroupMember, Unit, UnitKind
 
 TOWN_KINDS = (UnitKind.TOWN, UnitKind.VILLAGE)
@@ -107,7 +106,7 @@ class Coverage:
 
     @property
     def visited_percent(self) -> Decimal | None:
-        return percent(Fraction(self.visited, self.assigned), 1) if self.assigned else None
+        return percent_of(self.visited, self.assigned, places=1)
 
 
 @dataclass
@@ -208,7 +207,7 @@ class FollowUpFigures:
     @property
     def followed_up_percent(self) -> Decimal | None:
         """Share of follow-ups with at least one contact recorded."""
-        return percent(Fraction(self.contacted, self.total), 1) if self.total else None
+        return percent_of(self.contacted, self.total, places=1)
 
 
 def followup_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]:
