@@ -31,6 +31,7 @@ from surveys.engine import (
 )
 from surveys.figures import CATEGORIES, RoundFigures, UnitInfo, round_figures
 from surveys.models import Indicator, Participation, ResultChange, Round, RoundIndicator, RoundStatus
+from units.paths import ancestors_of, is_strictly_under
 
 OVERALL = "overall"  # the sort key of the overall rate; other sort keys are indicator codes
 NO_DATA = "—"
@@ -185,7 +186,7 @@ class Ranking:
 
 def ranking_scopes(figures: RoundFigures, visible: Callable[[UnitInfo], bool]) -> list[UnitInfo]:
     """Units that have units of the round below them and pass ``visible(unit)``, in tree order."""
-    above = {int(part) for u in figures.units.values() for part in u.path.strip("/").split("/")[:-1]}
+    above = {pk for u in figures.units.values() for pk in ancestors_of(u.path)}
     return [u for u in figures.units.values() if u.id in above and visible(u)]
 
 
@@ -194,7 +195,7 @@ def peer_levels(figures: RoundFigures, scope: UnitInfo) -> list[str]:
     depth: dict[str, int] = {}
     count: dict[str, int] = {}
     for u in figures.units.values():
-        if u.id != scope.id and u.path.startswith(scope.path):
+        if is_strictly_under(u.path, scope.path):
             depth[u.kind] = min(depth.get(u.kind, u.depth), u.depth)
             count[u.kind] = count.get(u.kind, 0) + 1
     return sorted(depth, key=lambda kind: (depth[kind], -count[kind], kind))
