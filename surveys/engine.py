@@ -6,7 +6,8 @@ Excluded answers ("don't know") count in neither part. Rates are exact
 fractions; they are rounded (half-up, two decimals of a percent) only for
 display, so that ranking never depends on rounding.
 
-Every rounding of a percent and every count of votes in Manyi is here, once.
+Every rounding of a percent in Manyi, and every count of the votes that reach
+a target or pass a rival, is here, once.
 The functions a ranking calls for each of 1,000 peers work in whole numbers
 (``percent_units``, ``rate_keys``, ``votes_to_share``): Fractions and Decimals
 would cost more than the figures themselves.
@@ -59,7 +60,7 @@ def rate(counts: Counts) -> Fraction | None:
     return Fraction(counts.positive, counts.valid)
 
 
-def percent_units(numerator, denominator, places: int = 2):
+def percent_units(numerator: int, denominator: int, places: int = 2) -> int:
     """numerator / denominator as a percent in whole units of 10**-places, rounded half-up.
 
     For numerator >= 0 and denominator > 0. Written with plain operators only, so
@@ -122,7 +123,8 @@ def interval_units(counts: Counts, places: int = 2) -> tuple[int, int] | None:
     bounds = wilson(counts)
     if bounds is None:
         return None
-    low, high = (percent_units(*bound.as_integer_ratio(), places) for bound in bounds)  # exact: no float rounding
+    # The exact value of each float, as percent(Fraction(bound)) would round it, without the Fraction.
+    low, high = (percent_units(*bound.as_integer_ratio(), places) for bound in bounds)
     return low, high
 
 
