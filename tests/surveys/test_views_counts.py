@@ -176,6 +176,7 @@ def test_a_closed_round_shows_the_counts_read_only_and_saves_nothing(client_for,
     response = client.get(grid_url(round, tree["s1"]))
     assert "未开放" in text(response)
     assert 'name="count_' not in response.content.decode()
+    assert "hx-post" not in response.content.decode()  # nothing typed, nothing to recompute
     response = client.post(grid_url(round, tree["s1"]), grid(round, options, {(0, 1): "50"}))
     assert "未开放" in text(response)
     assert ReportedCount.objects.get().count == 5
