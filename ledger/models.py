@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.models import BilingualName, Indicator
 from units.models import GroupMember, Unit
+from units.paths import subtree_q
 from units.permissions import Action, scope_paths, unit_q
 
 
@@ -72,7 +73,7 @@ def person_q(user, prefix: str = "") -> Q:
 
 class ConcernQuerySet(models.QuerySet):
     def under(self, unit: Unit) -> "ConcernQuerySet":
-        return self.filter(unit__path__startswith=unit.path)
+        return self.filter(subtree_q(unit.path, "unit__path"))
 
     def visible_to(self, user) -> "ConcernQuerySet":
         """Concerns in the user's subtrees, and those the user is responsible for wherever they are."""

@@ -7,9 +7,10 @@ above it, who may have no user account.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from units.models import GroupMember, MemberRole, Unit
+from units.paths import ids_of, lineage_q
 from units.permissions import Action, can, mask_phone
 
 USER_PREFIX = "u:"
@@ -21,7 +22,7 @@ def users_of(unit: Unit) -> QuerySet:
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(manyi_roles__unit__path__startswith=unit.path) | Q(manyi_roles__unit_id__in=unit.ancestor_ids))
+        .filter(lineage_q(unit.path, "manyi_roles__unit"))
         .distinct()
         .order_by("username")
     )
@@ -30,7 +31,7 @@ def users_of(unit: Unit) -> QuerySet:
 def members_of(unit: Unit) -> QuerySet[GroupMember]:
     """Named members of the leadership groups of the unit and of the units above it."""
     return (
-        GroupMember.objects.filter(group__unit_id__in=[*unit.ancestor_ids, unit.pk])
+        GroupMember.objects.filter(group__unit_id__in=ids_of(unit.path))
         .exclude(person_name="")
         .select_related("group__unit")
         .order_by("-group__unit__depth", "order", "id")

@@ -10,6 +10,7 @@ from ledger.sheets import add_sheet, new_workbook, wrap_column
 from outreach.coverage import CoverageReport
 from outreach.models import Visit
 from units.models import Unit
+from units.paths import subtree_q
 
 
 def _visit_headers() -> list[str]:
@@ -44,7 +45,7 @@ def visits_workbook(unit: Unit, user, first: datetime.date, last: datetime.date,
     }
     workbook, sheet = new_workbook(title, _visit_headers())
     visits = (
-        Visit.objects.filter(contact__unit__path__startswith=unit.path, date__gte=first, date__lte=last)
+        Visit.objects.filter(subtree_q(unit.path, "contact__unit__path"), date__gte=first, date__lte=last)
         .select_related("contact__unit", "by")
         .prefetch_related("concerns")
         .order_by("contact__unit__path", "date", "id")

@@ -3,7 +3,6 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,6 +10,7 @@ from ledger.sheets import Column, Row, Sheet, read_all_or_nothing, text
 from outreach.models import ContactKind
 from outreach.services import ContactData
 from units.models import Role, Unit
+from units.paths import is_under, lineage_q
 from units.permissions import Action, can
 
 COLUMNS = [
@@ -55,7 +55,7 @@ class Lookups:
             self.kinds[str(label).lower()] = value
             self.kinds[_(str(label)).lower()] = value
         # Everyone with a role on, above or below the unit, with the paths of their roles.
-        roles = Role.objects.filter(Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids))
+        roles = Role.objects.filter(lineage_q(unit.path))
         self.role_paths: dict[int, set[str]] = {}
         for user_id, path in roles.values_list("user_id", "unit__path"):
             self.role_paths.setdefault(user_id, set()).add(path)
@@ -67,7 +67,7 @@ class Lookups:
 
     def may_take(self, user, unit: Unit) -> bool:
         """Has the user a role on the unit, above it or below it?"""
-        return any(unit.path.startswith(p) or p.startswith(unit.path) for p in self.role_paths.get(user.pk, ()))
+        return any(is_under(unit.path, p) or is_under(p, unit.path) for p in self.role_paths.get(user.pk, ()))
 
 
 def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ContactData | None:

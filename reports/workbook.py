@@ -125,7 +125,7 @@ def _overall_sheet(ranking: Ranking, styles: _Styles):
         for row in ranking.rows:
             plain, percent = styles.get(line=row.line_below), styles.get(PERCENT, line=row.line_below)
             overall, counts, needed, before = row.overall, row.overall.counts, row.votes_needed, row.previous
-            interval = overall.interval
+            interval = overall.interval_hundredths
             yield [
                 (_blank(row.sort_rank), plain),
                 (row.unit.code, plain),
@@ -136,8 +136,8 @@ def _overall_sheet(ranking: Ranking, styles: _Styles):
                 (counts.dissatisfied, plain),
                 (counts.excluded, plain),
                 (rate_value(overall), percent),
-                ("" if interval is None else round(interval[0] / 100, 4), percent),
-                ("" if interval is None else round(interval[1] / 100, 4), percent),
+                ("" if interval is None else interval[0] / 10_000, percent),
+                ("" if interval is None else interval[1] / 10_000, percent),
                 (_yes(row.target_met), plain),
                 ("" if needed is None else needed.convert, plain),
                 ("" if needed is None or needed.gain is None else needed.gain, plain),

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from django import forms
@@ -173,16 +174,48 @@ class RoundStatusForm(forms.Form):
     )
 
 
+def parse_count(text: str | None) -> int | None:
+    """A typed cell as a count: empty is 0; None unless it is a whole number from 0 to MAX_COUNT."""
+    text = (text or "").strip()
+    if not text:
+        return 0
+    return int(text) if text.isdecimal() and int(text) <= MAX_COUNT else None
+
+
+@dataclass(frozen=True)
+class GridFigures:
+    """Total and rate of a row of the counts grid, or of all rows pooled; no figures while a cell is not a count."""
+
+    total: int | None
+    rate: Fraction | None
+
+    @classmethod
+    def of(cls, values: list[tuple[Option, int | None]]) -> "GridFigures":
+        if any(count is None for _, count in values):
+            return cls(None, None)
+        return cls(sum(count for _, count in values), rate(category_counts(values)))
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent(self.rate)
+
+    @property
+    def total_text(self) -> str:
+        return "—" if self.total is None else str(self.total)
+
+    @property
+    def rate_text(self) -> str:
+        if self.total is None:
+            return "—"
+        value = self.percent
+        return str(_("no data")) if value is None else f"{value} %"
+
+
 @dataclass
 class GridRow:
     indicator: Indicator
     cells: list[forms.BoundField]
-    total: int
-    rate: Fraction | None
-
-    @property
-    def percent(self):
-        return percent(self.rate)
+    figures: GridFigures
 
 
 class CountsForm(BootstrapMixin, forms.Form):
@@ -220,9 +253,8 @@ class CountsForm(BootstrapMixin, forms.Form):
     def clean(self) -> dict:
         bad = []
         for name, field in self.fields.items():
-            text = (self.data.get(self.add_prefix(name)) or "").strip()
-            if text and not (text.isdecimal() and int(text) <= MAX_COUNT):
-                bad.append(f"{field.label} (“{text}”)")
+            if parse_count(self.data.get(self.add_prefix(name))) is None:
+                bad.append(f"{field.label} (“{self.data[self.add_prefix(name)].strip()}”)")
                 self.add_error(name, _("Not a whole number of 0 or more."))
         if bad:
             raise ValidationError(
@@ -240,18 +272,27 @@ class CountsForm(BootstrapMixin, forms.Form):
         }
 
     def rows(self) -> list[GridRow]:
-        """The grid with totals and rates of the saved counts (the page's script recomputes them as one types)."""
-        rows = []
-        for indicator in self.indicators:
-            values = [(option, self.saved.get((indicator.id, option.id), 0)) for option in self.options]
-            cells = [self[self.cell_name(indicator.id, option.id)] for option in self.options]
-            rows.append(GridRow(indicator, cells, sum(n for _, n in values), rate(category_counts(values))))
-        return rows
+        """The grid with the totals and rates of what it shows: the counts typed when bound, else the saved ones."""
+        return [
+            GridRow(
+                indicator,
+                [self[self.cell_name(indicator.id, option.id)] for option in self.options],
+                GridFigures.of(self._values([indicator])),
+            )
+            for indicator in self.indicators
+        ]
 
-    def overall(self) -> dict:
-        """Total votes and rate of all indicators pooled, as saved."""
-        values = [(option, self.saved.get((i.id, option.id), 0)) for i in self.indicators for option in self.options]
-        return {"total": sum(n for _, n in values), "percent": percent(rate(category_counts(values)))}
+    def overall(self) -> GridFigures:
+        """Total votes and rate of all indicators pooled."""
+        return GridFigures.of(self._values(self.indicators))
+
+    def _values(self, indicators: list[Indicator]) -> list[tuple[Option, int | None]]:
+        return [(option, self._value(i.id, option.id)) for i in indicators for option in self.options]
+
+    def _value(self, indicator_id: int, option_id: int) -> int | None:
+        if not self.is_bound:
+            return self.saved.get((indicator_id, option_id), 0)
+        return parse_count(self.data.get(self.add_prefix(self.cell_name(indicator_id, option_id))))
 
 
 def category_counts(values: list[tuple[Option, int]]) -> Counts:

@@ -18,6 +18,7 @@ from surveys.models import (
     Round,
 )
 from units.models import Unit
+from units.paths import is_under, subtree_q
 from units.permissions import Action, filter_by_unit, phone_for, scope_paths, unit_q, units_for
 
 
@@ -38,7 +39,7 @@ def may_manage_round(round: Round, user) -> bool:
         return False
     participations = Participation.objects.filter(round=round)
     if not participations.exists():
-        return round.under is not None and any(round.under.path.startswith(p) for p in paths)
+        return round.under is not None and any(is_under(round.under.path, p) for p in paths)
     return not participations.exclude(unit_q(user, Action.MANAGE, "unit__")).exists()
 
 
@@ -64,7 +65,7 @@ def round_changes(round: Round, user, unit: Unit | None = None) -> QuerySet[Resu
     """
     changes = ResultChange.objects.filter(round=round).select_related("unit", "user")
     if unit is not None:
-        return changes.filter(unit__path__startswith=unit.path)
+        return changes.filter(subtree_q(unit.path, "unit__path"))
     in_scope = filter_by_unit(changes, user, Action.MANAGE)
     return (in_scope | changes.filter(unit__isnull=True)).order_by("-at", "-id")
 

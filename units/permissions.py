@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from units.models import Role, RoleKind, Unit
+from units.paths import is_under, outermost, subtree_q
 
 
 class Action(Enum):
@@ -48,9 +49,7 @@ def scope_paths(user, action: Action) -> list[str] | None:
     if not (user.is_authenticated and user.is_active):
         return []
     allowed = ROLES_FOR[action]
-    paths = sorted({path for kind, path in _role_paths(user) if kind in allowed})
-    # Drop paths already covered by a shorter one.
-    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return outermost([path for kind, path in _role_paths(user) if kind in allowed])
 
 
 def unit_q(user, action: Action, field: str = "") -> Q:
@@ -62,7 +61,7 @@ def unit_q(user, action: Action, field: str = "") -> Q:
         return Q(pk__in=[])
     query = Q()
     for path in paths:
-        query |= Q(**{f"{field}path__startswith": path})
+        query |= subtree_q(path, f"{field}path")
     return query
 
 
@@ -80,7 +79,7 @@ def filter_by_unit(queryset: QuerySet, user, action: Action, field: str = "unit"
 
 def can(user, action: Action, unit: Unit) -> bool:
     paths = scope_paths(user, action)
-    return paths is None or any(unit.path.startswith(p) for p in paths)
+    return paths is None or any(is_under(unit.path, p) for p in paths)
 
 
 def can_anywhere(user, action: Action) -> bool:
