@@ -102,7 +102,7 @@ def test_a_questionnaire_moved_from_another_district_does_not_name_it(client_for
         channel="paper",
         date=datetime.date(2026, 5, 1),
         number="M-1",
-        answers={},
+        answers={round.ordered_indicators()[0].id: options[1].id},
     )
     questionnaire_update(questionnaire=q, data=data, user=users["superuser"])
     body = text(client_for(users["admin"]).get(history_url(round)))
