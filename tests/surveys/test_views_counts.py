@@ -68,7 +68,7 @@ def test_the_grid_is_prefilled_with_totals_and_rates(client_for, users, round, t
     assert form[f"count_{first.id}_{options[1].id}"].value() == 620
     row = form.rows()[0]
     assert row.total == 1000
-    assert str(row.percent) == "91.11"  # the worked example of DOMAIN.md
+    assert str(row.percent) == "91.11"  # the worked example of docs/domain.md
     assert form.overall() == {"total": 1000, "percent": row.percent}
     assert "91.11 %" in text(response)
     assert form.rows()[1].percent is None
