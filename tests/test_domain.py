@@ -46,7 +46,13 @@ def test_the_rounding_examples_are_the_engines(value, shown):
 
 def test_two_rates_shown_alike_are_ranked_apart_and_ties_skip():
     ranks = competition_ranks(
-        [("a", Fraction(820, 900)), ("b", Fraction(9111, 10000)), ("c", Fraction(9111, 10000)), ("d", Fraction(1, 2)), ("e", None)]
+        [
+            ("a", Fraction(820, 900)),
+            ("b", Fraction(9111, 10000)),
+            ("c", Fraction(9111, 10000)),
+            ("d", Fraction(1, 2)),
+            ("e", None),
+        ]
     )
     assert ranks == {"a": 1, "b": 2, "c": 2, "d": 4}
     assert "1, 2, 2, 4" in PAGE
