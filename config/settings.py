@@ -152,8 +152,8 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
-# Sign-in (README, "Sign-in"): after MANYI_LOGIN_FAILURE_LIMIT wrong passwords within the lock time,
-# the account is locked from every address and the address for every account, for the lock time.
+# Sign-in (README, "Sign-in"): after MANYI_LOGIN_FAILURE_LIMIT wrong passwords, each within the lock time
+# of the one before, the account is locked from every address and the address for every account.
 AXES_FAILURE_LIMIT = env_int("MANYI_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("MANYI_LOGIN_LOCK_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -67,7 +67,7 @@ def test_the_last_allowed_failure_answers_with_the_lock_page_in_chinese(clerk):
     assert response.status_code == 429
     page = response.content.decode()
     assert LOCKED_ZH in page
-    assert f"{settings.AXES_COOLOFF_TIME.seconds // 60} 分钟内不能登录" in page
+    assert f"最后一次输错密码后的 {settings.AXES_COOLOFF_TIME.seconds // 60} 分钟内不能登录" in page
     assert "系统管理员" in page
 
 
@@ -116,6 +116,17 @@ def test_the_lock_ends_after_the_lock_time(clerk):
     AccessAttempt.objects.update(
         attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(seconds=1)
     )
+    client, response = sign_in("clerk", "right-password-2026")
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_a_pause_longer_than_the_lock_time_starts_the_count_again(clerk):
+    fail(settings.AXES_FAILURE_LIMIT - 1)
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(seconds=1)
+    )
+    fail(1)
     client, response = sign_in("clerk", "right-password-2026")
     assert response.status_code == 302
     assert signed_in(client)
