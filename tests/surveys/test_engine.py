@@ -1,4 +1,4 @@
-"""The maths of DOMAIN.md, without a database."""
+"""The maths of docs/domain.md, without a database."""
 
 import math
 from decimal import Decimal

@@ -68,7 +68,7 @@ def test_the_grid_is_prefilled_with_totals_and_rates(client_for, users, round, t
     assert form[f"count_{first.id}_{options[1].id}"].value() == 620
     row = form.rows()[0].figures
     assert row.total == 1000
-    assert str(row.percent) == "91.11"  # the worked example of DOMAIN.md
+    assert str(row.percent) == "91.11"  # the worked example of docs/domain.md
     assert form.overall() == row
     assert f'<span id="counts-rate-{first.id}">91.11 %</span>' in text(response)
     assert '<span id="counts-rate-overall">91.11 %</span>' in text(response)
@@ -92,7 +92,7 @@ def test_the_figures_of_typed_counts_are_the_engines_and_nothing_is_saved(client
     body = text(response)
     first, second = round.ordered_indicators()[:2]
     assert f'<span id="counts-total-{first.id}" hx-swap-oob="true">1000</span>' in body
-    assert f'<span id="counts-rate-{first.id}" hx-swap-oob="true">91.11 %</span>' in body  # DOMAIN.md's example
+    assert f'<span id="counts-rate-{first.id}" hx-swap-oob="true">91.11 %</span>' in body  # docs/domain.md's example
     assert f'<span id="counts-rate-{second.id}" hx-swap-oob="true">无数据</span>' in body  # only "don't know"
     assert '<span id="counts-total-overall" hx-swap-oob="true">1003</span>' in body
     assert '<span id="counts-rate-overall" hx-swap-oob="true">91.11 %</span>' in body
