@@ -9,7 +9,8 @@ from ledger.people import phone_shown
 from outreach.coverage import CoverageReport
 from outreach.imports import COLUMNS
 from outreach.models import Visit
-from spreadsheets.writing import Book, blank_list, person_name, workbook_kind
+from spreadsheets.writing import Book, blank_list, workbook_kind
+from units.accounts import person_name
 from units.models import Unit
 
 

@@ -94,11 +94,6 @@ def _cut(text: str, limit: int) -> str:
     return (text[:space] if space > limit // 2 else text[:limit]).rstrip(" ,，、:")
 
 
-def person_name(user) -> str:
-    """A person as a clerk writes them: the full name, the user name only when no full name is known."""
-    return user.get_full_name() or user.get_username()
-
-
 def csv_cell(value: object) -> str:
     """A CSV cell that spreadsheet programs open as text: a leading ' before anything they would run."""
     text = "" if value is None else str(value)
@@ -165,9 +160,10 @@ def print_setup(worksheet, title: str, *, columns: int, header_row: int | None =
 class ListSheet:
     """A list: an optional title and preamble rows, a header row, then one row per thing.
 
-    Widths are fitted to what was written; ``widths`` fixes some columns instead (a large
-    sheet skips measuring); ``formats`` gives columns a format for what users will type in
-    (a template's codes as text). ``freeze_columns`` keeps the first columns in view when scrolling.
+    Widths are fitted to the header and the first ``MEASURED_ROWS`` rows; ``widths`` fixes
+    some columns instead (a template's empty columns, the error file's reasons); ``formats``
+    gives columns a format for what users will type in (a template's codes as text).
+    ``freeze_columns`` keeps the first columns in view when scrolling sideways.
     """
 
     def __init__(
@@ -193,8 +189,8 @@ class ListSheet:
         if title:
             worksheet.write_string(0, 0, title, book.format(bold=True, font_size=14))
             self.row = 1
-        for cells in preamble:
-            self._write(self.row, cells, measure=False)
+        for cells in preamble:  # a few lines about the list: left to run over the empty cells to their right
+            self._write(self.row, cells, measure=False, wrap=False)
             self.row += 1
         self.header_row = self.row
         header = book.format(bold=True, text_wrap=True, valign="top", **(header_format or {"bottom": 1}))
@@ -210,35 +206,45 @@ class ListSheet:
         self.row = row + 1
 
     def _write(
-        self, row: int, values: list, *, measure: bool = True, marked: set | None = None, fill: str = ""
+        self,
+        row: int,
+        values: list,
+        *,
+        measure: bool = True,
+        wrap: bool = True,
+        marked: set[int] = frozenset(),
+        fill: str = "",
     ) -> None:
         for column, value in enumerate(values):
-            colour = fill if marked and column in marked else ""
-            if measure and column not in self.fixed and value is not None and value != "" and value == value:
+            blank = value is None or value == "" or value != value  # value != value: a NaN from pandas
+            if measure and not blank and column not in self.fixed:
                 while column >= len(self.widths):
                     self.widths.append(0)
                 self.widths[column] = max(self.widths[column], display_width(value))
-            self._cell(row, column, value, colour)
+            style = {"bg_color": fill} if fill and column in marked else {}
+            if blank:
+                if style:
+                    self.worksheet.write_blank(row, column, None, self.book.format(**style))
+            else:
+                self._cell(row, column, value, style, wrap)
 
-    def _cell(self, row: int, column: int, value: object, colour: str) -> None:
-        sheet, fill = self.worksheet, {"bg_color": colour} if colour else {}
-        if value is None or value == "" or value != value:  # value != value: a NaN from pandas
-            if fill:
-                sheet.write_blank(row, column, None, self.book.format(**fill))
-        elif isinstance(value, bool):
-            sheet.write_boolean(row, column, value, self.book.format(**fill) if fill else None)
+    def _cell(self, row: int, column: int, value: object, style: dict, wrap: bool) -> None:
+        """One cell by the type of its value: text is always a string, never a formula."""
+        sheet, plain = self.worksheet, self.book.format(**style) if style else None
+        if isinstance(value, bool):
+            sheet.write_boolean(row, column, value, plain)
         elif isinstance(value, numbers.Real | Decimal):
-            sheet.write_number(row, column, value, self.book.format(**fill) if fill else None)
+            sheet.write_number(row, column, value, plain)
         elif isinstance(value, datetime.datetime):
             local = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-            sheet.write_datetime(row, column, local, self.book.format(num_format=DATETIME_FORMAT, **fill))
+            sheet.write_datetime(row, column, local, self.book.format(num_format=DATETIME_FORMAT, **style))
         elif isinstance(value, datetime.date):
-            sheet.write_datetime(row, column, value, self.book.format(num_format=DATE_FORMAT, **fill))
+            sheet.write_datetime(row, column, value, self.book.format(num_format=DATE_FORMAT, **style))
         else:
             text = str(value)
-            wraps = "\n" in text or display_width(text) > MAX_WIDTH
-            style = self.book.format(text_wrap=True, valign="top", **fill) if wraps else None
-            sheet.write_string(row, column, text, style or (self.book.format(**fill) if fill else None))
+            if wrap and ("\n" in text or display_width(text) > MAX_WIDTH):
+                plain = self.book.format(text_wrap=True, valign="top", **style)
+            sheet.write_string(row, column, text, plain)
 
     def finish(self) -> None:
         columns = max(len(self.widths), max(self.fixed, default=-1) + 1)

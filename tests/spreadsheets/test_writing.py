@@ -1,4 +1,4 @@
-"""The writer's rules, one at a time: sheet names, widths, CSV cells, people's names, downloads."""
+"""The writer's rules, one at a time: sheet names, widths, cells, CSV cells, downloads."""
 
 import datetime
 import io
@@ -7,8 +7,7 @@ import openpyxl
 import pytest
 
 from spreadsheets.downloads import XLSX_TYPE, attachment
-from spreadsheets.writing import MAX_WIDTH, Book, csv_cell, display_width, person_name, sheet_name
-from tests.factories import UserFactory
+from spreadsheets.writing import MAX_WIDTH, Book, csv_cell, display_width, sheet_name
 
 
 def test_a_sheet_name_loses_forbidden_characters():
@@ -49,12 +48,6 @@ def test_chinese_characters_count_twice_in_a_width():
 )
 def test_a_csv_cell_that_would_run_as_a_formula_is_marked_as_text(value, cell):
     assert csv_cell(value) == cell
-
-
-@pytest.mark.django_db
-def test_people_are_named_by_their_full_name_else_their_user_name():
-    assert person_name(UserFactory(username="zhang", first_name="张老师")) == "张老师"
-    assert person_name(UserFactory(username="li", first_name="", last_name="")) == "li"
 
 
 def test_cells_are_written_by_type_and_long_text_wraps():
