@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import BilingualName, Indicator
+from units.accounts import person_name
 from units.models import GroupMember, Unit
 from units.paths import subtree_q
 from units.permissions import Action, scope_paths, unit_q
@@ -200,7 +201,7 @@ class Concern(models.Model):
         if self.responsible_member_id:
             return self.responsible_member.display_name
         if self.responsible_user_id:
-            return self.responsible_user.get_full_name() or self.responsible_user.get_username()
+            return person_name(self.responsible_user)
         return ""
 
     @property

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import BytesIO
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ledger import people, services
-from ledger.exports import ledger_workbook
+from ledger.exports import concerns_template, ledger_workbook
 from ledger.forms import (
     AssignForm,
     CallBackForm,
@@ -29,9 +30,9 @@ from ledger.forms import (
 )
 from ledger.imports import COLUMNS, read_concerns
 from ledger.models import Concern, ConcernStep, Reminder, Status
-from ledger.sheets import new_workbook, workbook_response
 from ledger.summary import ledger_summary
 from ledger.workdays import add_working_days
+from spreadsheets.downloads import attachment
 from units.permissions import Action, can, get_unit, top_units
 
 PAGE_SIZE = 50
@@ -253,8 +254,9 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.VIEW, code)
     _form, concerns = _filtered(request, unit)
     today = timezone.localdate()
-    workbook = ledger_workbook(unit, concerns, request.user, today)
-    return workbook_response(workbook, f"{unit.name}-{_('ledger')}-{today.isoformat()}.xlsx")
+    buffer = BytesIO()
+    ledger_workbook(unit, concerns, request.user, today, buffer)
+    return attachment(buffer, f"{unit.name}-{_('ledger')}-{today.isoformat()}.xlsx")
 
 
 @require_GET
@@ -286,8 +288,9 @@ def ledger_import(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    workbook, _sheet = new_workbook(_("Concerns collected on paper"), [str(c.label) for c in COLUMNS])
-    return workbook_response(workbook, f"{_('concerns')}-{_('template')}.xlsx")
+    buffer = BytesIO()
+    concerns_template(buffer)
+    return attachment(buffer, f"{_('concerns')}-{_('template')}.xlsx")
 
 
 # ---------------------------------------------------------------- people

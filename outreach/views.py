@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import asdict
+from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ledger import people
 from ledger.forms import UploadForm
-from ledger.sheets import new_workbook, parse_date, workbook_response
+from ledger.sheets import parse_date
 from outreach import services
 from outreach.coverage import followup_coverage, rule_for, rules_around, visit_coverage
-from outreach.exports import visits_workbook
+from outreach.exports import contacts_template, visits_workbook
 from outreach.forms import (
     ContactEditForm,
     ContactFilterForm,
@@ -33,6 +34,7 @@ from outreach.forms import (
 from outreach.imports import COLUMNS, read_contacts
 from outreach.models import Contact, FollowUp, FollowUpStatus, Period
 from outreach.periods import period_start
+from spreadsheets.downloads import attachment
 from surveys.models import Answer, Category
 from units.permissions import Action, can, get_unit
 
@@ -314,8 +316,9 @@ def contacts_import(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    workbook, _sheet = new_workbook(_("Contacts to visit"), [str(c.label) for c in COLUMNS])
-    return workbook_response(workbook, f"{_('contacts')}-{_('template')}.xlsx")
+    buffer = BytesIO()
+    contacts_template(buffer)
+    return attachment(buffer, f"{_('contacts')}-{_('template')}.xlsx")
 
 
 # ---------------------------------------------------------------- coverage and rules
@@ -352,8 +355,9 @@ def visits_export(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     first = _date_param(request, "from", period_start(today, Period.TERM))
     last = _date_param(request, "to", today)
-    workbook = visits_workbook(unit, request.user, first, last, visit_coverage(unit, today))
-    return workbook_response(workbook, f"{unit.name}-{_('visit ledger')}-{today.isoformat()}.xlsx")
+    buffer = BytesIO()
+    visits_workbook(unit, request.user, first, last, visit_coverage(unit, today), buffer)
+    return attachment(buffer, f"{unit.name}-{_('visit ledger')}-{today.isoformat()}.xlsx")
 
 
 @require_http_methods(["GET", "POST"])

@@ -24,6 +24,7 @@ from reports.models import ReportJob
 from reports.ranking import previous_figures, ranking_build
 from reports.services import report_job_create
 from reports.unit_report import unit_report_for
+from spreadsheets.downloads import attachment
 from surveys.figures import RoundFigures, UnitInfo, round_figures
 from surveys.models import Round
 from units.models import Unit
@@ -229,4 +230,4 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("This report's file has been removed.")) from None
-    return FileResponse(handle, as_attachment=True, filename=job.download_name)
+    return attachment(handle, job.download_name)

@@ -17,10 +17,10 @@ from typing import IO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from units.models import KIND_LABELS, Unit, UnitKind, parse_kind
-from units.permissions import Action, can, scope_paths, units_for
+from units.permissions import Action, can, scope_paths
 
 CODE, NAME, KIND, PARENT, ORDER = "编码", "名称", "类型", "上级编码", "排序"
 HEADERS = [CODE, NAME, KIND, PARENT, ORDER]
@@ -425,25 +425,3 @@ def kind_label(kind: str, name: str) -> str:
         if value == kind and not label.isascii() and name.endswith(label):
             return label
     return EXPORT_LABELS[kind]
-
-
-def export_units(out: str | IO[bytes], *, user=None, under: Unit | None = None) -> int:
-    """Write the units the user may see (all for ``user=None``), optionally one subtree, in the import format.
-
-    The parent of a unit at the top of the user's scope lies outside it, so it is left empty.
-    Returns the number of units written.
-    """
-    units = Unit.objects.all() if user is None else units_for(user, Action.VIEW)
-    if under is not None:
-        units = units.under(under)
-    tops = set(scope_paths(user, Action.VIEW) or []) if user is not None else set()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Units"))
-    sheet.append(HEADERS)
-    count = 0
-    rows = units.order_by("path").values_list("code", "name", "kind", "parent__code", "order", "path")
-    for code, name, kind, parent_code, order, path in rows.iterator(chunk_size=2000):
-        sheet.append([code, name, kind_label(kind, name), None if path in tops else parent_code, order])
-        count += 1
-    workbook.save(out)
-    return count

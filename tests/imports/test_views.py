@@ -181,6 +181,13 @@ def test_the_error_file_adds_a_column_and_masks_phones(client_for, users, job):
     assert rows[2][-1] == "单位编码: Unknown unit." and rows[2][1] == "S9"
 
 
+def test_the_csv_error_file_marks_formulas_as_text(client_for, users, round, run_import, tmp_path):
+    job = run_import(round, write_csv(tmp_path / "bad.csv", [row("=1+1", unit="S9")]))
+    response = client_for(users["staff"]).get(reverse("imports:error_file", args=[job.pk]), **EN)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][0] == "'=1+1" and rows[1][1] == "S9"
+
+
 def test_the_error_file_of_a_workbook_is_a_workbook(client_for, users, round, run_import, tmp_path):
     from openpyxl import load_workbook
 

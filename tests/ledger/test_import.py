@@ -99,5 +99,5 @@ def test_only_staff_of_the_unit_may_import(client_for, users):
 
 def test_the_template_names_the_columns(client_for, users):
     response = client_for(users["staff"]).get(reverse("ledger:import_template"))
-    (rows,) = read_xlsx(response.content).values()
+    (rows,) = read_xlsx(response.getvalue()).values()
     assert rows[1][:3] == ["Received on", "Unit", "Source"]

@@ -9,7 +9,8 @@ from django.db import connections
 
 from tests.factories import RoleFactory, UserFactory
 from tests.units.conftest import build_xlsx, read_xlsx
-from units.imports import CODE, KIND, NAME, ORDER, PARENT, ImportRefused, export_units, import_units
+from units.exports import export_units
+from units.imports import CODE, KIND, NAME, ORDER, PARENT, ImportRefused, import_units
 from units.management.commands.import_units import Command as ImportCommand
 from units.models import RoleKind, Unit, UnitKind
 
