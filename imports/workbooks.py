@@ -14,10 +14,17 @@ from django.utils.translation import gettext as _
 from imports.models import ImportJob, JobKind
 from imports.problems import problem_text
 from imports.reading import ERROR_COLUMN, cell_text, open_source
-from imports.validation import CHANNEL_LABELS, COUNTS_COLUMNS, PHONE, QUESTIONNAIRE_COLUMNS, RESPONDENT_LABELS
+from imports.validation import (
+    CHANNEL_LABELS,
+    COUNTS_COLUMNS,
+    PHONE,
+    QUESTIONNAIRE_COLUMNS,
+    RESPONDENT_LABELS,
+    UNIT_CODE,
+)
 from surveys.models import Option, Round
 from surveys.selectors import round_units
-from units.permissions import Action, phone_for
+from units.permissions import Action, phone_shown
 
 DATA_SHEETS = {JobKind.QUESTIONNAIRES: "问卷", JobKind.COUNTS: "汇总"}  # sheet names: a data format
 LAST_ROW = 1_048_575  # drop-down lists cover every row Excel has
@@ -182,6 +189,9 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
     headers = source.headers
     keep = [position for position, header in enumerate(headers) if header != ERROR_COLUMN]
     phone = headers.index(PHONE) if PHONE in headers else None
+    unit_code = headers.index(UNIT_CODE) if UNIT_CODE in headers else None
+    # A row's phone belongs to the unit the row names: whole only for that unit's administrators.
+    units = {u.code.casefold(): u for u in round_units(job.round, user, Action.VIEW)}
     output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (closed by the response)
     write = _write_csv if error_file_name(job).endswith(".csv") else _write_xlsx
 
@@ -190,7 +200,8 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
             for row_number, values in zip(frame.index.tolist(), frame.itertuples(index=False, name=None), strict=True):
                 cells = [values[p] for p in keep]
                 if phone is not None:
-                    cells[keep.index(phone)] = phone_for(user, cell_text(values[phone]))
+                    unit = units.get(cell_text(values[unit_code]).casefold()) if unit_code is not None else None
+                    cells[keep.index(phone)] = phone_shown(user, unit, cell_text(values[phone]))
                 yield row_number, cells, "；".join(messages.get(row_number, []))
 
     write(output, [headers[p] for p in keep], rows(), columns)

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from ledger.models import Concern, ConcernStep
-from ledger.people import phone_shown
 from ledger.sheets import new_workbook, wrap_column
 from units.models import Unit
+from units.permissions import phone_shown
 
 
 def _headers() -> list[str]:

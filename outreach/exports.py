@@ -5,11 +5,12 @@ import datetime
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from ledger.people import phone_shown, user_label
+from ledger.people import user_label
 from ledger.sheets import add_sheet, new_workbook, wrap_column
 from outreach.coverage import CoverageReport
 from outreach.models import Visit
 from units.models import Unit
+from units.permissions import phone_shown
 
 
 def _visit_headers() -> list[str]:

@@ -3,14 +3,14 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ledger import people
 from ledger.sheets import Column, Row, Sheet, read_all_or_nothing, text
 from outreach.models import ContactKind
 from outreach.services import ContactData
-from units.models import Role, Unit
+from units.models import Unit
 from units.permissions import Action, can
 
 COLUMNS = [
@@ -54,8 +54,8 @@ class Lookups:
             self.kinds[value] = value
             self.kinds[str(label).lower()] = value
             self.kinds[_(str(label)).lower()] = value
-        # Everyone with a role on, above or below the unit, with the paths of their roles.
-        roles = Role.objects.filter(Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids))
+        # Everyone with a role on, above or below the unit that the user sees, with the paths of their roles.
+        roles = people.roles_of(unit, user)
         self.role_paths: dict[int, set[str]] = {}
         for user_id, path in roles.values_list("user_id", "unit__path"):
             self.role_paths.setdefault(user_id, set()).add(path)
