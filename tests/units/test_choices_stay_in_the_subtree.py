@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from ledger.models import Concern
+from outreach.models import Contact
 from tests.factories import (
     ConcernFactory,
     ContactFactory,
@@ -145,3 +146,15 @@ def test_units_and_accounts_offered_to_an_administrator_are_of_the_subtree(clien
     accounts = list(member_form.fields["user"].queryset)
     assert accounts and all(person_inside(a.pk, viewer) for a in accounts)
     assert not Unit.objects.filter(pk__in=[u.pk for u in user_form.fields["unit"].units], code="C").exists()
+
+
+def test_a_person_outside_the_subtree_posted_by_hand_is_refused(client_for, users, around, tree):
+    client = client_for(users["staff"])
+    city_admin = get_user_model().objects.get(username="city_admin")
+    url = reverse("ledger:step", args=[around["concern"].pk, "assign"])
+    assert client.post(url, {"assign-person": f"u:{city_admin.pk}"}).status_code == 400
+    data = {"name": "李华", "kind": "poor", "assigned_to": city_admin.pk}
+    assert client.post(reverse("outreach:contact_create", args=[tree["d1"].code]), data).status_code == 400
+    around["concern"].refresh_from_db()
+    assert around["concern"].responsible_user.username == "teacher"
+    assert not Contact.objects.filter(name="李华").exists()
