@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Round
+from units.permissions import jobs_for
 
 
 class JobKind(models.TextChoices):
@@ -33,12 +34,7 @@ def upload_path(job: "ImportJob", file_name: str) -> str:
 
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ImportJobQuerySet":
-        """A user sees the jobs they started; superusers see every job."""
-        if user.is_authenticated and user.is_active and user.is_superuser:
-            return self
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        return self.filter(user=user)
+        return jobs_for(self, user)
 
 
 class ImportJob(models.Model):

@@ -19,7 +19,7 @@ from spreadsheets.downloads import attachment
 from surveys.forms import add_service_errors
 from surveys.models import Round
 from surveys.selectors import round_units
-from units.permissions import Action, phone_for
+from units.permissions import Action, phone_shown
 
 ERRORS_PER_PAGE = 200
 
@@ -86,7 +86,9 @@ def _shown_errors(request: HttpRequest, job: ImportJob):
     page = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = [
         {**problem, "reason_text": problem_text(problem),
-         "value": phone_for(request.user, problem["value"]) if problem.get("column") == PHONE else problem["value"]}
+         # A refused row's unit is not known here: the number is whole for superusers only.
+         "value": phone_shown(request.user, None, problem["value"]) if problem.get("column") == PHONE
+         else problem["value"]}
         for problem in page.object_list
     ]  # fmt: skip
     return page

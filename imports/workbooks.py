@@ -25,7 +25,7 @@ from imports.validation import (
 from spreadsheets.writing import DATE_FORMAT, MAX_WIDTH, Book, csv_cell, workbook_kind
 from surveys.models import Option, Round
 from surveys.selectors import round_units
-from units.permissions import Action, mask_phone, units_for
+from units.permissions import Action, phone_shown
 
 DATA_SHEETS = {JobKind.QUESTIONNAIRES: "问卷", JobKind.COUNTS: "汇总"}  # sheet names: a data format
 LAST_ROW = 1_048_575  # drop-down lists cover every row Excel has
@@ -184,8 +184,9 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
     headers = source.headers
     keep = [position for position, header in enumerate(headers) if header != ERROR_COLUMN]
     phone = headers.index(PHONE) if PHONE in headers else None
-    code = headers.index(UNIT_CODE) if UNIT_CODE in headers else None
-    managed = _managed_codes(user) if phone is not None and code is not None else set()
+    unit_code = headers.index(UNIT_CODE) if UNIT_CODE in headers else None
+    # A row's phone belongs to the unit the row names: whole only for that unit's administrators.
+    units = {u.code.casefold(): u for u in round_units(job.round, user, Action.VIEW)}
     output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (closed by the response)
     write = _write_csv if error_file_name(job).endswith(".csv") else _write_xlsx
 
@@ -194,19 +195,13 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
             for row_number, values in zip(frame.index.tolist(), frame.itertuples(index=False, name=None), strict=True):
                 cells = [values[p] for p in keep]
                 if phone is not None:
-                    number = cell_text(values[phone])
-                    whole = code is not None and cell_text(values[code]).lower() in managed
-                    cells[keep.index(phone)] = number if whole else mask_phone(number)
+                    unit = units.get(cell_text(values[unit_code]).casefold()) if unit_code is not None else None
+                    cells[keep.index(phone)] = phone_shown(user, unit, cell_text(values[phone]))
                 yield row_number, cells, "；".join(messages.get(row_number, []))
 
     write(output, [headers[p] for p in keep], rows(), columns)
     output.seek(0)
     return output
-
-
-def _managed_codes(user) -> set[str]:
-    """The codes (in lower case) of the units whose records' phones the user may see whole."""
-    return {code.lower() for code in units_for(user, Action.MANAGE).values_list("code", flat=True)}
 
 
 def _write_csv(output, headers: list[str], rows, columns) -> None:

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from ledger.imports import COLUMNS
 from ledger.models import Concern, ConcernStep
-from ledger.people import phone_shown
 from spreadsheets.writing import Book, blank_list, workbook_kind
 from units.accounts import person_name
 from units.models import Unit
+from units.permissions import phone_shown
 
 
 def _headers() -> list[str]:

@@ -65,9 +65,9 @@ class AssignForm(forms.Form):
     )
     text = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+    def __init__(self, *args, unit: Unit, viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "---------"), *people.person_choices(unit)]
+        self.fields["person"].choices = [("", "---------"), *people.person_choices(unit, viewer)]
 
     def responsible(self) -> dict:
         """``{"user": ...}`` or ``{"member": ...}`` for the service."""

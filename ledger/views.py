@@ -33,33 +33,30 @@ from ledger.models import Concern, ConcernStep, Reminder, Status
 from ledger.summary import ledger_summary
 from ledger.workdays import add_working_days
 from spreadsheets.downloads import attachment
-from units.permissions import Action, can, get_unit, top_units
+from units.permissions import (
+    Action,
+    can,
+    get_unit,
+    may_fix_concern,
+    may_see_phone,
+    may_view_concern,
+    may_work_concern,
+    own,
+    require_anywhere,
+    top_units,
+)
 
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 3
-
-
-def _is_responsible(user, concern: Concern) -> bool:
-    return user.pk is not None and user.pk == concern.responsible_account_id()
 
 
 def get_concern(user, pk: int) -> Concern:
     """The concern if its unit is in the user's subtree or the user is responsible for it; 404 otherwise."""
     related = ("unit", "category", "indicator", "responsible_user", "responsible_member__group__unit")
     concern = get_object_or_404(Concern.objects.select_related(*related), pk=pk)
-    if can(user, Action.VIEW, concern.unit) or _is_responsible(user, concern):
+    if may_view_concern(user, concern):
         return concern
     raise Http404
-
-
-def may_work(user, concern: Concern) -> bool:
-    """Working the ledger (assign, check, call back, withdraw, correct) is for staff of the unit."""
-    return can(user, Action.ENTER, concern.unit)
-
-
-def may_fix(user, concern: Concern) -> bool:
-    """The responsible person reports progress on their own concern even without a staff role."""
-    return may_work(user, concern) or _is_responsible(user, concern)
 
 
 # ---------------------------------------------------------------- workflow steps
@@ -114,20 +111,24 @@ def _waiting_for_call_back(concern: Concern, user) -> bool:
 
 STEPS = {
     "assign": Step(
-        AssignForm, _assign, may_work, lambda c, u: c.status in (Status.RECEIVED, Status.ASSIGNED, Status.FIXING)
+        AssignForm,
+        _assign,
+        may_work_concern,
+        lambda c, u: c.status in (Status.RECEIVED, Status.ASSIGNED, Status.FIXING),
     ),
-    "start": Step(NoteForm, _start, may_fix, lambda c, u: c.status == Status.ASSIGNED),
-    "fixed": Step(FixedForm, _fixed, may_fix, lambda c, u: c.status == Status.FIXING),
-    "check": Step(CheckForm, _check, may_work, _waiting_for_check),
-    "call-back": Step(CallBackForm, _call_back, may_work, _waiting_for_call_back),
-    "withdraw": Step(WithdrawForm, _withdraw, may_work, lambda c, u: not c.is_final),
+    "start": Step(NoteForm, _start, may_fix_concern, lambda c, u: c.status == Status.ASSIGNED),
+    "fixed": Step(FixedForm, _fixed, may_fix_concern, lambda c, u: c.status == Status.FIXING),
+    "check": Step(CheckForm, _check, may_work_concern, _waiting_for_check),
+    "call-back": Step(CallBackForm, _call_back, may_work_concern, _waiting_for_call_back),
+    "withdraw": Step(WithdrawForm, _withdraw, may_work_concern, lambda c, u: not c.is_final),
 }
 
 
-def _step_form(name: str, concern: Concern, data=None) -> forms.Form:
+def _step_form(name: str, concern: Concern, user, data=None) -> forms.Form:
     form_class = STEPS[name].form
     if form_class is AssignForm:
-        return AssignForm(data, unit=concern.unit, initial={"person": concern.responsible_key}, prefix=name)
+        initial = {"person": concern.responsible_key}
+        return AssignForm(data, unit=concern.unit, viewer=user, initial=initial, prefix=name)
     return form_class(data, prefix=name)
 
 
@@ -136,7 +137,7 @@ def _render_concern(request: HttpRequest, concern: Concern, failed: dict | None 
     failed = failed or {}
     # A refused step is shown with its errors even if the concern's state no longer offers it.
     step_forms = {
-        name: failed.get(name) or _step_form(name, concern)
+        name: failed.get(name) or _step_form(name, concern, user)
         for name, step in STEPS.items()
         if name in failed or (step.allowed(user, concern) and step.applies(concern, user))
     }
@@ -144,7 +145,7 @@ def _render_concern(request: HttpRequest, concern: Concern, failed: dict | None 
         "concern": concern,
         "steps": ConcernStep.objects.filter(concern=concern).select_related("by"),
         "step_forms": step_forms,
-        "can_edit": may_work(user, concern) and not concern.is_final,
+        "can_edit": may_work_concern(user, concern) and not concern.is_final,
         "is_overdue": concern.is_overdue(timezone.localdate()),
         "can_view_unit": can(user, Action.VIEW, concern.unit),
     }
@@ -165,7 +166,7 @@ def concern_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     if not STEPS[step].allowed(request.user, concern):
         raise PermissionDenied
-    form = _step_form(step, concern, request.POST)
+    form = _step_form(step, concern, request.user, request.POST)
     if form.is_valid():
         try:
             STEPS[step].run(concern, request.user, form)
@@ -181,9 +182,9 @@ def concern_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @login_required
 def concern_edit(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_concern(request.user, pk)
-    if not may_work(request.user, concern):
+    if not may_work_concern(request.user, concern):
         raise PermissionDenied
-    show_phone = people.may_see_phone(request.user, concern.unit)
+    show_phone = may_see_phone(request.user, concern.unit)
     form = ConcernForm.for_concern(concern, show_phone, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
@@ -225,7 +226,7 @@ def concern_create(request: HttpRequest, code: str) -> HttpResponse:
 
 def _filtered(request: HttpRequest, unit) -> tuple[LedgerFilterForm, object]:
     concerns = Concern.objects.under(unit)
-    form = LedgerFilterForm(request.GET, person_choices=people.responsible_choices(concerns))
+    form = LedgerFilterForm(request.GET, person_choices=people.responsible_choices(concerns, request.user))
     return form, concerns.filtered(form.filters(), timezone.localdate())
 
 
@@ -288,6 +289,7 @@ def ledger_import(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, Action.ENTER)
     buffer = BytesIO()
     concerns_template(buffer)
     return attachment(buffer, f"{_('concerns')}-{_('template')}.xlsx")
@@ -305,9 +307,7 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
     concerns = list(Concern.objects.of_person(request.user).open().for_listing().order_by("deadline", "id"))
     reminders = list(Reminder.objects.active_for(request.user).select_related("concern__unit", "concern__category"))
     for reminder in reminders:
-        reminder.can_open = can(request.user, Action.VIEW, reminder.concern.unit) or _is_responsible(
-            request.user, reminder.concern
-        )
+        reminder.can_open = may_view_concern(request.user, reminder.concern)
     context = {
         "overdue": [c for c in concerns if c.deadline < today],
         "due_soon": [c for c in concerns if today <= c.deadline <= soon],
@@ -321,7 +321,7 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def reminder_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    services.reminder_dismiss(reminder=get_object_or_404(Reminder, pk=pk, user=request.user))
+    services.reminder_dismiss(reminder=get_object_or_404(own(Reminder.objects.all(), request.user), pk=pk))
     return redirect("ledger:mine")
 
 

@@ -5,7 +5,6 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
-from ledger.people import phone_shown
 from outreach.coverage import CoverageReport
 from outreach.imports import COLUMNS
 from outreach.models import Visit
@@ -13,6 +12,7 @@ from spreadsheets.writing import Book, blank_list, workbook_kind
 from units.accounts import person_name
 from units.models import Unit
 from units.paths import subtree_q
+from units.permissions import phone_shown
 
 
 def _visit_headers() -> list[str]:

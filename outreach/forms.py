@@ -86,9 +86,9 @@ class ContactForm(forms.Form):
     assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, unit: Unit, show_phone: bool = True, **kwargs) -> None:
+    def __init__(self, *args, unit: Unit, viewer, show_phone: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = people.users_of(unit)
+        self.fields["assigned_to"].queryset = people.users_of(unit, viewer)
         self.fields["assigned_to"].label_from_instance = people.user_label
         if not show_phone:
             del self.fields["phone"]
@@ -98,9 +98,9 @@ class ContactEditForm(ContactForm):
     active = forms.BooleanField(label=_("Active"), required=False)
 
     @classmethod
-    def for_contact(cls, contact: Contact, show_phone: bool, data=None) -> "ContactEditForm":
+    def for_contact(cls, contact: Contact, show_phone: bool, viewer, data=None) -> "ContactEditForm":
         initial = {name: getattr(contact, name) for name in cls.base_fields}
-        return cls(data, initial=initial, unit=contact.unit, show_phone=show_phone)
+        return cls(data, initial=initial, unit=contact.unit, viewer=viewer, show_phone=show_phone)
 
 
 class ContactFilterForm(forms.Form):
@@ -108,9 +108,9 @@ class ContactFilterForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False, empty_label=_("Anyone"))
     q = forms.CharField(label=_("Name"), required=False)
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+    def __init__(self, *args, unit: Unit, viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people.users_of(unit)
+        self.fields["person"].queryset = people.users_of(unit, viewer)
         self.fields["person"].label_from_instance = people.user_label
 
     def filters(self) -> dict:

@@ -6,11 +6,12 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ledger import people
 from ledger.sheets import Column, Row, Sheet, read_all_or_nothing, text
 from outreach.models import ContactKind
 from outreach.services import ContactData
-from units.models import Role, Unit
-from units.paths import is_under, lineage_q
+from units.models import Unit
+from units.paths import is_under
 from units.permissions import Action, can
 
 COLUMNS = [
@@ -54,8 +55,8 @@ class Lookups:
             self.kinds[value] = value
             self.kinds[str(label).lower()] = value
             self.kinds[_(str(label)).lower()] = value
-        # Everyone with a role on, above or below the unit, with the paths of their roles.
-        roles = Role.objects.filter(lineage_q(unit.path))
+        # Everyone with a role on, above or below the unit that the user sees, with the paths of their roles.
+        roles = people.roles_of(unit, user)
         self.role_paths: dict[int, set[str]] = {}
         for user_id, path in roles.values_list("user_id", "unit__path"):
             self.role_paths.setdefault(user_id, set()).add(path)

@@ -12,7 +12,7 @@ from ledger.models import Concern
 from surveys.models import Questionnaire, Round
 from units.models import Unit
 from units.paths import subtree_q
-from units.permissions import Action, filter_by_unit
+from units.permissions import Action, filter_by_unit, own
 
 # ---------------------------------------------------------------- follow-ups of dissatisfied respondents
 
@@ -122,9 +122,7 @@ class ContactQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "ContactQuerySet":
         """Contacts in the user's subtrees, and those assigned to the user."""
-        if not user.is_authenticated:
-            return self.none()
-        return filter_by_unit(self, user, Action.VIEW) | self.filter(assigned_to=user)
+        return filter_by_unit(self, user, Action.VIEW) | own(self, user, "assigned_to")
 
     def with_last_visit(self) -> "ContactQuerySet":
         return self.annotate(last_visit=Max("visits__date"))

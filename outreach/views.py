@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ledger import people
 from ledger.forms import UploadForm
 from ledger.sheets import parse_date
 from outreach import services
@@ -36,7 +35,16 @@ from outreach.models import Contact, FollowUp, FollowUpStatus, Period
 from outreach.periods import period_start
 from spreadsheets.downloads import attachment
 from surveys.models import Answer, Category
-from units.permissions import Action, can, get_unit
+from units.permissions import (
+    Action,
+    can,
+    get_unit,
+    may_see_phone,
+    may_view_contact,
+    may_visit_contact,
+    own,
+    require_anywhere,
+)
 
 PAGE_SIZE = 50
 
@@ -161,14 +169,10 @@ def followup_by_unit(request: HttpRequest, code: str) -> HttpResponse:
 # ---------------------------------------------------------------- contacts
 
 
-def _is_assignee(user, contact: Contact) -> bool:
-    return user.pk is not None and contact.assigned_to_id == user.pk
-
-
 def get_contact(user, pk: int) -> Contact:
     """The contact if its unit is in the user's subtree or it is assigned to the user; 404 otherwise."""
     contact = get_object_or_404(Contact.objects.select_related("unit", "assigned_to"), pk=pk)
-    if can(user, Action.VIEW, contact.unit) or _is_assignee(user, contact):
+    if may_view_contact(user, contact):
         return contact
     raise Http404
 
@@ -177,7 +181,7 @@ def get_contact(user, pk: int) -> Contact:
 @login_required
 def contacts(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.VIEW, code)
-    form = ContactFilterForm(request.GET, unit=unit)
+    form = ContactFilterForm(request.GET, unit=unit, viewer=request.user)
     filters = form.filters()
     rows = Contact.objects.under(unit).filter(active=True)
     if "kind" in filters:
@@ -201,7 +205,8 @@ def contacts(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def my_contacts(request: HttpRequest) -> HttpResponse:
-    rows = Contact.objects.filter(assigned_to=request.user, active=True).with_last_visit().select_related("unit")
+    rows = own(Contact.objects.filter(active=True), request.user, "assigned_to")
+    rows = rows.with_last_visit().select_related("unit")
     rows = rows.order_by(F("last_visit").asc(nulls_first=True), "name")
     return render(request, "outreach/mine.html", {"contacts": rows})
 
@@ -210,7 +215,7 @@ def my_contacts(request: HttpRequest) -> HttpResponse:
 @login_required
 def contact_create(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
-    form = ContactForm(request.POST or None, unit=unit)
+    form = ContactForm(request.POST or None, unit=unit, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_create(
@@ -231,8 +236,9 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
     if not can(request.user, Action.ENTER, contact.unit):
         raise PermissionDenied
-    show_phone = people.may_see_phone(request.user, contact.unit)
-    form = ContactEditForm.for_contact(contact, show_phone, request.POST if request.method == "POST" else None)
+    show_phone = may_see_phone(request.user, contact.unit)
+    data = request.POST if request.method == "POST" else None
+    form = ContactEditForm.for_contact(contact, show_phone, request.user, data)
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_update(contact=contact, changes=form.cleaned_data)
@@ -246,13 +252,8 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "outreach/contact_form.html", context, status=status)
 
 
-def may_visit(user, contact: Contact) -> bool:
-    """Staff of the unit record visits, and so does the person the contact is assigned to."""
-    return can(user, Action.ENTER, contact.unit) or _is_assignee(user, contact)
-
-
 def _render_contact(request: HttpRequest, contact: Contact, form: VisitForm | None = None, status: int = 200):
-    allowed = may_visit(request.user, contact) and contact.active
+    allowed = may_visit_contact(request.user, contact) and contact.active
     context = {
         "contact": contact,
         "visits": contact.visits.select_related("by").prefetch_related("concerns"),
@@ -272,7 +273,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
-    if not may_visit(request.user, contact):
+    if not may_visit_contact(request.user, contact):
         raise PermissionDenied
     form = VisitForm(request.POST, prefix="visit")
     if form.is_valid():
@@ -316,6 +317,7 @@ def contacts_import(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, Action.ENTER)
     buffer = BytesIO()
     contacts_template(buffer)
     return attachment(buffer, f"{_('contacts')}-{_('template')}.xlsx")

@@ -15,6 +15,7 @@ from surveys.engine import Counts, percent, rate
 from surveys.models import Category, Channel, Indicator, Option, Questionnaire, RespondentType, RoundStatus
 from surveys.services import QuestionnaireData
 from units.models import Unit
+from units.permissions import mask_phone
 
 PHONE_RE = re.compile(r"^\+?[0-9]{3,}$")
 PHONE_MAX = Questionnaire._meta.get_field("phone").max_length
@@ -76,8 +77,15 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
     number = forms.CharField(label=_("Questionnaire number"), max_length=40, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
 
-    def __init__(self, *args, units, indicators: list[Indicator], options: list[Option], **kwargs) -> None:
+    def __init__(
+        self, *args, units, indicators: list[Indicator], options: list[Option], hidden_phone: str = "", **kwargs
+    ) -> None:
+        """``hidden_phone``: the stored number of a questionnaire whose phone the user may not read. The
+        field shows it masked; the mask posted back keeps the stored number, anything else replaces it."""
         super().__init__(*args, **kwargs)
+        self.hidden_phone = hidden_phone
+        if hidden_phone:
+            self.initial["phone"] = mask_phone(hidden_phone)
         self.fields["unit"].queryset = units
         self.indicators = indicators
         self.option_ids = {o.number: o.id for o in options}
@@ -116,6 +124,8 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
         return unicodedata.normalize("NFKC", self.cleaned_data["number"]).strip()
 
     def clean_phone(self) -> str:
+        if self.hidden_phone and self.cleaned_data["phone"].strip() == mask_phone(self.hidden_phone):
+            return self.hidden_phone
         # Stored without spaces or dashes, so that "138-0000-0000" and "13800000000" are the same phone.
         phone = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", self.cleaned_data["phone"]))
         if phone and not (PHONE_RE.match(phone) and len(phone) <= PHONE_MAX):

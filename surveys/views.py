@@ -22,13 +22,12 @@ from surveys.models import Option, Questionnaire, ReportedCount, Round
 from surveys.selectors import (
     ChangeDescriber,
     add_picks,
-    may_manage_round,
     round_changes,
     round_questionnaires,
     round_units,
 )
 from units.models import Unit
-from units.permissions import Action, get_unit, require
+from units.permissions import Action, get_unit, may_manage_round, may_see_phone, require
 
 PAGE_SIZE = 50
 
@@ -72,7 +71,7 @@ def _round_links(user, round: Round) -> dict[str, bool]:
         "enter": may_enter,
         "counts": may_enter,
         "history": round_units(round, user, Action.MANAGE).exists(),
-        "status": may_manage_round(round, user),
+        "status": may_manage_round(user, round),
     }
 
 
@@ -102,7 +101,7 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
 def round_status(request: HttpRequest, code: str) -> HttpResponse:
     """Open (draft -> open), close (open -> closed) or reopen with a reason (closed -> open)."""
     round = _get_round(request.user, code)
-    if not may_manage_round(round, request.user):
+    if not may_manage_round(request.user, round):
         raise PermissionDenied
     form = RoundStatusForm(request.POST)
     if form.is_valid():
@@ -227,6 +226,8 @@ def questionnaire_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
         "units": round_units(round, request.user, Action.ENTER),
         "indicators": round.ordered_indicators(),
         "options": _options(round),
+        # A number the user may not read is shown masked and kept unless they type a new one.
+        "hidden_phone": "" if may_see_phone(request.user, questionnaire.unit) else questionnaire.phone,
     }
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, **form_kwargs)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from spreadsheets.writing import Book, workbook_kind
 from units.models import OFFICE_ROLES, ROLE_ORDER, GroupMember, LeadershipGroup, MemberRole, Unit
-from units.permissions import Action, can, phone_for_unit
+from units.permissions import Action, can, phone_shown
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _roster(group: LeadershipGroup, unit: Unit, viewer) -> Roster:
                 member=member,
                 name=member.display_name,
                 is_department=not member.person_name,
-                phone=phone_for_unit(viewer, unit, member.phone),
+                phone=phone_shown(viewer, unit, member.phone),
                 # Covered units are kept inside the unit's subtree; check anyway, never show more.
                 covered=[u for u in member.covered_units.all() if can(viewer, Action.VIEW, u)],
             )

@@ -323,3 +323,9 @@ def test_the_reminders_tag_lists_the_users_reminders_for_any_page(rf, users, tea
     request.user = teacher
     html = Template("{% load ledger %}{% reminder_count %} {% reminders %}").render(Context({"request": request}))
     assert html.startswith("1 ") and f"#{late.pk}" in html and "Overdue" in html
+
+
+@pytest.mark.parametrize("name", ["ledger:import_template", "outreach:import_template"])
+def test_import_templates_are_for_those_who_may_enter(client_for, users, name):
+    for role, status in (("staff", 200), ("admin", 200), ("leader", 403), ("nobody", 403)):
+        assert client_for(users[role]).get(reverse(name)).status_code == status, role
