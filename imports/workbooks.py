@@ -12,9 +12,17 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from imports.models import ImportJob, JobKind
-from imports.problems import problem_text
-from imports.reading import ERROR_COLUMN, cell_text, open_source
-from imports.validation import CHANNEL_LABELS, COUNTS_COLUMNS, PHONE, QUESTIONNAIRE_COLUMNS, RESPONDENT_LABELS
+from imports.validation import (
+    CHANNEL_LABELS,
+    COUNTS_COLUMNS,
+    QUESTIONNAIRE_COLUMNS,
+    RESPONDENT_LABELS,
+    open_results_file,
+    phone_position,
+)
+from spreadsheets.cells import cell_text
+from spreadsheets.problems import problem_text
+from spreadsheets.reading import ERROR_COLUMN
 from surveys.models import Option, Round
 from surveys.selectors import round_units
 from units.permissions import Action, phone_for
@@ -129,7 +137,7 @@ def _instructions_sheet(sheet, round: Round, kind: str, indicators, options) -> 
         _("The whole file is checked first: if any row is wrong, nothing is imported and every error is listed."),
         _("Cells must hold values: no formulas, no merged cells."),
         _("A file already imported into the round is refused, so that no vote is counted twice."),
-        _("Files: .xlsx, .xlsm or .csv (UTF-8 or GB18030), at most %(limit)s MB.") % {"limit": settings.MANYI_UPLOAD_MAX_MB},
+        _("Files: .xlsx, .xlsm, .xls, .ods or .csv (UTF-8 or GB18030), at most %(limit)s MB.") % {"limit": settings.MANYI_UPLOAD_MAX_MB},
     ]  # fmt: skip
     for row, line in enumerate(lines):
         sheet.write_string(row, 0, str(line))
@@ -178,10 +186,10 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
             label = f"{problem['column']}: " if problem.get("column") else ""
             messages[problem["row"]].append(label + problem_text(problem))
             columns[problem["row"]].add(problem.get("column") or "")
-    source = open_source(Path(job.file.path), job.file_name, check_cells=False)
+    source = open_results_file(Path(job.file.path), job.file_name, check_cells=False)
     headers = source.headers
     keep = [position for position, header in enumerate(headers) if header != ERROR_COLUMN]
-    phone = headers.index(PHONE) if PHONE in headers else None
+    phone = phone_position(headers)
     output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (closed by the response)
     write = _write_csv if error_file_name(job).endswith(".csv") else _write_xlsx
 

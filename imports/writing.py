@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from imports.problems import FileRefused, Problem
 from imports.validation import CHANNEL_VALUES, RESPONDENT_VALUES, QuestionnaireRows
+from spreadsheets.problems import FileRefused, Problem
 from surveys.models import Answer, ChangeAction, Indicator, Option, Questionnaire, ReportedCount, ResultChange, Round
 from surveys.tallies import tally_add
 from units.models import Unit

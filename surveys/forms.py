@@ -1,6 +1,5 @@
 """Forms of the entry pages. They only clean input; the services decide and write."""
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,9 +13,8 @@ from surveys.engine import Counts, percent, rate
 from surveys.models import Category, Channel, Indicator, Option, Questionnaire, RespondentType, RoundStatus
 from surveys.services import QuestionnaireData
 from units.models import Unit
+from units.phones import PhoneField
 
-PHONE_RE = re.compile(r"^\+?[0-9]{3,}$")
-PHONE_MAX = Questionnaire._meta.get_field("phone").max_length
 MAX_COUNT = 2_147_483_647  # the largest value the count column holds
 
 
@@ -73,7 +71,7 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     number = forms.CharField(label=_("Questionnaire number"), max_length=40, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = PhoneField(label=_("Phone"), required=False)
 
     def __init__(self, *args, units, indicators: list[Indicator], options: list[Option], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -113,13 +111,6 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
     def clean_number(self) -> str:
         # Full-width characters typed with a Chinese input method become their plain forms (Ａ１ -> A1).
         return unicodedata.normalize("NFKC", self.cleaned_data["number"]).strip()
-
-    def clean_phone(self) -> str:
-        # Stored without spaces or dashes, so that "138-0000-0000" and "13800000000" are the same phone.
-        phone = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", self.cleaned_data["phone"]))
-        if phone and not (PHONE_RE.match(phone) and len(phone) <= PHONE_MAX):
-            raise ValidationError(_("Enter the phone as digits only (3 to 20 characters, a leading + allowed)."))
-        return phone
 
     def to_data(self) -> QuestionnaireData:
         data = self.cleaned_data

@@ -10,8 +10,10 @@ from django.core.validators import FileExtensionValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from spreadsheets.reading import ACCEPT, EXTENSIONS
 from units.models import GroupMember, LeadershipGroup, MemberRole, Role, RoleKind, Unit
 from units.permissions import Action, units_for, users_for
+from units.phones import PhoneField
 
 SUGGESTIONS = 300  # codes offered in a <datalist>; more are typed
 CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -65,8 +67,9 @@ def _suggestions(units: QuerySet[Unit]) -> list[Unit]:
 
 class UnitImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        validators=[FileExtensionValidator(["xlsx"], _("Choose an Excel workbook ending in .xlsx."))],
+        label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
+        validators=[FileExtensionValidator(EXTENSIONS, _("Choose a spreadsheet: .xlsx, .xlsm, .xls, .ods or .csv."))],
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
     dry_run = forms.BooleanField(
         label=_("Check only: report what would change, write nothing"), required=False, initial=False
@@ -98,6 +101,8 @@ class GroupMemberForm(forms.ModelForm):
         required=False,
         help_text=_("The units this member is responsible for, e.g. the villages or schools in their charge."),
     )
+
+    phone = PhoneField(label=_("phone"), required=False)
 
     field_order = ["role", "person_name", "department", "position", "phone", "user", "responsibility", "covered_units"]
 
