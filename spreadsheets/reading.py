@@ -87,11 +87,12 @@ def open_source(path: Path, file_name: str, header_keys: Iterable[str] = (), che
     keys = set(header_keys)
     suffix = PurePath(file_name).suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        return _workbook_source(path, _zip_format(path), keys, check_cells)
+        return _workbook_source(path, _zip_format(path), keys, check_cells, "corrupt")
     if head.startswith(OLE_MAGIC):
         if _is_encrypted(path):
             raise FileRefused(Problem("password"))
-        return _workbook_source(path, "xls", keys, check_cells)
+        # Word and other Office files are OLE2 files too: only one named .xls is a damaged workbook.
+        return _workbook_source(path, "xls", keys, check_cells, "corrupt" if suffix == ".xls" else "not_spreadsheet")
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         raise FileRefused(Problem("corrupt"))
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -125,7 +126,7 @@ def _zip_format(path: Path) -> str:
     raise FileRefused(Problem("not_spreadsheet"))
 
 
-def _workbook_source(path: Path, format: str, keys: set[str], check_cells: bool) -> Source:
+def _workbook_source(path: Path, format: str, keys: set[str], check_cells: bool, unreadable: str) -> Source:
     try:
         with path.open("rb") as handle:
             workbook = CalamineWorkbook.from_filelike(handle)
@@ -139,7 +140,7 @@ def _workbook_source(path: Path, format: str, keys: set[str], check_cells: bool)
     except PasswordError:
         raise FileRefused(Problem("password")) from None
     except (CalamineError, zipfile.BadZipFile, ValueError, OSError):
-        raise FileRefused(Problem("not_spreadsheet" if format == "xls" else "corrupt")) from None
+        raise FileRefused(Problem(unreadable)) from None
     while rows and not any(cell_text(v) for v in rows[-1]):
         rows.pop()
     start = _header_index(rows, keys)

@@ -198,8 +198,8 @@ def test_english_column_names_and_kind_labels_are_accepted(tree, xlsx):
     assert Unit.objects.get(code="K3").kind == UnitKind.KINDERGARTEN
 
 
-def test_a_file_that_is_not_an_xlsx_workbook_is_refused(tree):
-    assert refused(BytesIO(b"code,name\nS3,school\n")) == [(None, "")]
+def test_a_file_that_is_not_a_spreadsheet_is_refused(tree):
+    assert refused(BytesIO(b"%PDF-1.4\x00\x01 binary")) == [(None, None)]
     assert Unit.objects.count() == 5
 
 
@@ -210,7 +210,7 @@ def test_a_file_without_the_required_columns_is_refused(tree, xlsx):
 
 
 def test_a_file_without_units_is_refused(tree, xlsx):
-    assert refused(xlsx([])) == [(None, "")]
+    assert refused(xlsx([])) == [(None, None)]
 
 
 # Importing as an administrator: only inside their subtree, never revealing what lies outside it.
