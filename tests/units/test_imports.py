@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
 
+from spreadsheets.problems import FileRefused
 from tests.factories import RoleFactory, UserFactory
 from tests.units.conftest import build_xlsx, read_xlsx
-from spreadsheets.problems import FileRefused
 from units.imports import CODE, KIND, NAME, ORDER, PARENT, export_units, import_units
 from units.management.commands.import_units import Command as ImportCommand
 from units.models import RoleKind, Unit, UnitKind
