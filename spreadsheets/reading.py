@@ -434,7 +434,7 @@ class Sheet:
 
 
 @contextmanager
-def local_path(upload) -> Iterator[tuple[Path, str]]:
+def _local_path(upload) -> Iterator[tuple[Path, str]]:
     """A path to read and the file's name, for a path, an uploaded file or any binary file object."""
     if isinstance(upload, str | Path):
         yield Path(upload), Path(upload).name
@@ -453,7 +453,7 @@ def local_path(upload) -> Iterator[tuple[Path, str]]:
 def read_sheet(upload, columns: list[Column]) -> Sheet:
     """The non-blank rows of the first sheet, keyed by column; refuses unreadable files and missing columns."""
     aliases = {key: column.key for column in columns for key in column.header_keys()}
-    with local_path(upload) as (path, name):
+    with _local_path(upload) as (path, name):
         source = open_source(path, name, header_keys=aliases)
         problems = Problems()
         headers = match_headers(source.headers, aliases, source.header_row, problems)

@@ -9,7 +9,7 @@ import csv
 import datetime
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -24,7 +24,6 @@ class Case:
     alias: tuple[str, str]  # a header and another name accepted for it
     date: str | None = None  # the header of a date column
     phone: str | None = None  # the header of a phone column
-    extra: dict = field(default_factory=dict)
 
 
 QUESTIONNAIRE_HEADER = ["问卷编号", "单位编码", "受访者类型", "渠道", "日期", "电话", "整体办学水平", "师德表现",

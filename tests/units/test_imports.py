@@ -330,3 +330,12 @@ def test_export_command_writes_one_subtree(tree, tmp_path):
 def test_export_command_refuses_an_unknown_unit(tree, tmp_path):
     with pytest.raises(CommandError):
         call_command("export_units", str(tmp_path / "out.xlsx"), "--under", "NOPE")
+
+
+def test_import_command_refuses_in_chinese_naming_every_problem(tree, tmp_path):
+    path = tmp_path / "units.xlsx"
+    path.write_bytes(build_xlsx([["S3", "新学校", "大学", "D1"]], ["编码", "名称", "类型", "上级编码", "名称"]).getvalue())
+    with pytest.raises(CommandError) as caught:
+        call_command("import_units", str(path), stdout=StringIO())
+    assert "被拒绝，未写入任何数据（共 1 个问题）" in str(caught.value)
+    assert "第 1 行“名称”列：此列重复出现。" in str(caught.value)
