@@ -334,7 +334,9 @@ def test_export_command_refuses_an_unknown_unit(tree, tmp_path):
 
 def test_import_command_refuses_in_chinese_naming_every_problem(tree, tmp_path):
     path = tmp_path / "units.xlsx"
-    path.write_bytes(build_xlsx([["S3", "新学校", "大学", "D1"]], ["编码", "名称", "类型", "上级编码", "名称"]).getvalue())
+    path.write_bytes(
+        build_xlsx([["S3", "新学校", "大学", "D1"]], ["编码", "名称", "类型", "上级编码", "名称"]).getvalue()
+    )
     with pytest.raises(CommandError) as caught:
         call_command("import_units", str(path), stdout=StringIO())
     assert "被拒绝，未写入任何数据（共 1 个问题）" in str(caught.value)
