@@ -306,7 +306,7 @@ def _csv_source(path: Path, head: bytes, keys: set[str]) -> Source:
                 yield frame
         except pd.errors.ParserError as error:
             found = re.search(r"line (\d+)", str(error))
-            raise FileRefused(Problem("too_many_cells", int(found.group(1)) + start if found else None)) from None
+            raise FileRefused(Problem("too_many_cells", int(found.group(1)) if found else None)) from None
         except UnicodeDecodeError:
             raise FileRefused(Problem("encoding")) from None
 

@@ -96,6 +96,8 @@ def make_fixtures() -> None:
         merged = write_xlsx(Path(work) / "merged.xlsx", [case.header, *case.rows, *case.rows], merge="B2:B3")
         for suffix in (".xls", ".ods"):
             convert(merged, FIXTURES / f"merged{suffix}")
+        formula = write_xlsx(Path(work) / "formula.xlsx", [case.header, [*case.rows[0][:6], "=1+0", *case.rows[0][7:]]])
+        convert(formula, FIXTURES / "formula.ods")
 
 
 if __name__ == "__main__":

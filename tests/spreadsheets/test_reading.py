@@ -80,3 +80,16 @@ def test_a_column_named_twice_is_a_problem_and_notes_and_remarks_are_set_aside()
     assert [(p.reason, p.column, p.params) for p in problems.kept] == [
         ("duplicate_column_as", "手机号", {"first": "电话", "column": "phone"})
     ]
+
+
+def test_a_csv_row_longer_than_the_header_is_named_by_its_line_below_a_title(tmp_path):
+    case = CASES["questionnaires"]
+    path = write_csv(tmp_path / "long.csv", [["问卷"], case.header, *case.rows, [*case.rows[0], "多余"]])
+    source = open_source(path, path.name, header_keys=KEYS)
+    with pytest.raises(FileRefused) as refused:
+        list(source.chunks(set()))
+    assert [(p.reason, p.row) for p in refused.value.problems.kept] == [("too_many_cells", 4)]
+
+
+def test_a_formula_in_an_ods_is_refused_with_its_cell():
+    assert refusal(FIXTURES / "formula.ods") == [("formula", 2, "整体办学水平")]
