@@ -1,15 +1,13 @@
 """Forms of the ledger: they only clean input; the rules live in ``ledger.services``."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ledger import people
 from ledger.models import CategoryOfConcern, Concern, Source, Status
-from spreadsheets.reading import ACCEPT, EXTENSIONS
+from spreadsheets.forms import SpreadsheetField
 from surveys.models import Indicator
 from units.models import GroupMember, Unit
 from units.phones import PhoneField
@@ -134,14 +132,4 @@ class LedgerFilterForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
-        validators=[FileExtensionValidator(EXTENSIONS, _("Choose a spreadsheet: .xlsx, .xlsm, .xls, .ods or .csv."))],
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.MANYI_UPLOAD_MAX_MB * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": settings.MANYI_UPLOAD_MAX_MB})
-        return upload
+    file = SpreadsheetField()

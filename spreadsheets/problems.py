@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 # Errors kept on a job; beyond this only the number is kept (a file that bad is the wrong file).
 PROBLEMS_KEPT = 10_000
 VALUE_CHARS = 100
-FORMATS = ".xlsx, .xlsm, .xls, .ods, .csv"
 
 REASONS: dict[str, Promise] = {
     # the file as a whole
@@ -121,14 +120,8 @@ class Problems:
             )
         self.total += total
 
-    def sorted(self, columns: list[str] | None = None) -> list[Problem]:
-        """By row, then by column: in the order of ``columns`` (the file's headers) when given, else by name."""
-        order = {name: position for position, name in enumerate(columns or [])}
-
-        def key(p: Problem) -> tuple:
-            return (p.row or 0, order.get(p.column or "", len(order)), p.column or "", p.reason)
-
-        return sorted(self.kept, key=key)
+    def sorted(self) -> list[Problem]:
+        return sorted(self.kept, key=lambda p: (p.row or 0, p.column or "", p.reason))
 
 
 class FileRefused(Exception):

@@ -3,14 +3,12 @@
 import re
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from spreadsheets.reading import ACCEPT, EXTENSIONS
+from spreadsheets.forms import SpreadsheetField
 from units.models import GroupMember, LeadershipGroup, MemberRole, Role, RoleKind, Unit
 from units.permissions import Action, units_for, users_for
 from units.phones import PhoneField
@@ -66,20 +64,10 @@ def _suggestions(units: QuerySet[Unit]) -> list[Unit]:
 
 
 class UnitImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
-        validators=[FileExtensionValidator(EXTENSIONS, _("Choose a spreadsheet: .xlsx, .xlsm, .xls, .ods or .csv."))],
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-    )
+    file = SpreadsheetField()
     dry_run = forms.BooleanField(
         label=_("Check only: report what would change, write nothing"), required=False, initial=False
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.MANYI_UPLOAD_MAX_MB * 1024 * 1024:
-            raise ValidationError(_("The file is larger than %(mb)d MB."), params={"mb": settings.MANYI_UPLOAD_MAX_MB})
-        return upload
 
 
 class LeadershipGroupForm(forms.ModelForm):
