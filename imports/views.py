@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from imports.forms import ImportForm
 from imports.models import ImportJob, JobKind, JobStatus
-from imports.problems import problem_text
 from imports.services import import_job_create, import_job_refresh, import_job_rerun
 from imports.validation import PHONE
 from imports.workbooks import error_file, error_file_name, has_error_file, template_name, template_workbook
 from spreadsheets.downloads import attachment
+from spreadsheets.problems import problem_text
 from surveys.forms import add_service_errors
 from surveys.models import Round
 from surveys.selectors import round_units

@@ -12,16 +12,18 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from imports.models import ImportJob, JobKind
-from imports.problems import problem_text
-from imports.reading import ERROR_COLUMN, cell_text, open_source
 from imports.validation import (
     CHANNEL_LABELS,
     COUNTS_COLUMNS,
-    PHONE,
     QUESTIONNAIRE_COLUMNS,
     RESPONDENT_LABELS,
     UNIT_CODE,
+    open_results_file,
+    phone_position,
 )
+from spreadsheets.cells import cell_text
+from spreadsheets.problems import problem_text
+from spreadsheets.reading import ERROR_COLUMN
 from spreadsheets.writing import DATE_FORMAT, MAX_WIDTH, Book, csv_cell, workbook_kind
 from surveys.models import Option, Round
 from surveys.selectors import round_units
@@ -129,7 +131,7 @@ def _instructions(round: Round, kind: str, options) -> list[str]:
         _("The whole file is checked first: if any row is wrong, nothing is imported and every error is listed."),
         _("Cells must hold values: no formulas, no merged cells."),
         _("A file already imported into the round is refused, so that no vote is counted twice."),
-        _("Files: .xlsx, .xlsm or .csv (UTF-8 or GB18030), at most %(limit)s MB.") % {"limit": settings.MANYI_UPLOAD_MAX_MB},
+        _("Files: .xlsx, .xlsm, .xls, .ods or .csv (UTF-8 or GB18030), at most %(limit)s MB.") % {"limit": settings.MANYI_UPLOAD_MAX_MB},
     ]  # fmt: skip
     return [str(line) for line in lines]
 
@@ -180,10 +182,10 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
             label = f"{problem['column']}: " if problem.get("column") else ""
             messages[problem["row"]].append(label + problem_text(problem))
             columns[problem["row"]].add(problem.get("column") or "")
-    source = open_source(Path(job.file.path), job.file_name, check_cells=False)
+    source = open_results_file(Path(job.file.path), job.file_name, check_cells=False)
     headers = source.headers
     keep = [position for position, header in enumerate(headers) if header != ERROR_COLUMN]
-    phone = headers.index(PHONE) if PHONE in headers else None
+    phone = phone_position(headers)
     unit_code = headers.index(UNIT_CODE) if UNIT_CODE in headers else None
     # A row's phone belongs to the unit the row names: whole only for that unit's administrators.
     units = {u.code.casefold(): u for u in round_units(job.round, user, Action.VIEW)}

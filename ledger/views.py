@@ -33,6 +33,8 @@ from ledger.models import Concern, ConcernStep, Reminder, Status
 from ledger.summary import ledger_summary
 from ledger.workdays import add_working_days
 from spreadsheets.downloads import attachment
+from spreadsheets.problems import FileRefused, Problem
+from spreadsheets.reading import ignored_note
 from units.permissions import (
     Action,
     can,
@@ -273,13 +275,18 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
 def ledger_import(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
     form = UploadForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
+    errors: list[Problem] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        rows, errors = read_concerns(upload, unit, request.user)
-        if not errors:
+        try:
+            rows, ignored = read_concerns(upload, unit, request.user)
+        except FileRefused as refused:
+            errors = refused.problems.kept
+        else:
             created = services.concerns_import(rows=rows, by=request.user, file_name=upload.name)
-            messages.success(request, _("%(n)d concerns were imported.") % {"n": len(created)})
+            messages.success(
+                request, " ".join([_("%(n)d concerns were imported.") % {"n": len(created)}, ignored_note(ignored)])
+            )
             return redirect("ledger:unit", code=unit.code)
     status = 400 if form.is_bound else 200
     context = {"unit": unit, "form": form, "errors": errors, "columns": COLUMNS}

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ledger import people
-from ledger.forms import DateInput, phone_validator
+from ledger.forms import DateInput
 from ledger.models import CategoryOfConcern
 from outreach.models import (
     Contact,
@@ -18,6 +18,7 @@ from outreach.models import (
 )
 from outreach.services import RaisedConcern
 from units.models import Unit
+from units.phones import PhoneField
 
 
 class RaisedConcernMixin(forms.Form):
@@ -81,7 +82,7 @@ class ContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50, help_text=_("The student, or the head of the household."))
     guardian = forms.CharField(label=_("Parent or guardian"), max_length=50, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, validators=[phone_validator])
+    phone = PhoneField(label=_("Phone"), required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -124,13 +125,7 @@ class VisitForm(RaisedConcernMixin):
     method = forms.ChoiceField(label=_("How"), choices=VisitMethod.choices)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}))
     phone_check = forms.ChoiceField(label=_("Phone number checked"), choices=PhoneCheck.choices)
-    new_phone = forms.CharField(
-        label=_("New phone number"),
-        max_length=20,
-        required=False,
-        validators=[phone_validator],
-        help_text=_("Only if the number changed."),
-    )
+    new_phone = PhoneField(label=_("New phone number"), required=False, help_text=_("Only if the number changed."))
 
     field_order = ["date", "method", "notes", "phone_check", "new_phone", "concern_category", "concern_text"]
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ledger.forms import UploadForm
-from ledger.sheets import parse_date
 from outreach import services
 from outreach.coverage import followup_coverage, rule_for, rules_around, visit_coverage
 from outreach.exports import contacts_template, visits_workbook
@@ -33,7 +32,10 @@ from outreach.forms import (
 from outreach.imports import COLUMNS, read_contacts
 from outreach.models import Contact, FollowUp, FollowUpStatus, Period
 from outreach.periods import period_start
+from spreadsheets.cells import parse_date
 from spreadsheets.downloads import attachment
+from spreadsheets.problems import FileRefused, Problem
+from spreadsheets.reading import ignored_note
 from surveys.models import Answer, Category
 from units.permissions import (
     Action,
@@ -302,12 +304,17 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 def contacts_import(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
     form = UploadForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
+    errors: list[Problem] = []
     if request.method == "POST" and form.is_valid():
-        rows, errors = read_contacts(form.cleaned_data["file"], unit, request.user)
-        if not errors:
+        try:
+            rows, ignored = read_contacts(form.cleaned_data["file"], unit, request.user)
+        except FileRefused as refused:
+            errors = refused.problems.kept
+        else:
             created = services.contacts_import(rows=rows, by=request.user)
-            messages.success(request, _("%(n)d contacts were imported.") % {"n": len(created)})
+            messages.success(
+                request, " ".join([_("%(n)d contacts were imported.") % {"n": len(created)}, ignored_note(ignored)])
+            )
             return redirect("outreach:contacts", code=unit.code)
     status = 400 if form.is_bound else 200
     context = {"unit": unit, "form": form, "errors": errors, "columns": COLUMNS}

@@ -1,6 +1,5 @@
 """Forms of the entry pages. They only clean input; the services decide and write."""
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,9 +15,8 @@ from surveys.models import Category, Channel, Indicator, Option, Questionnaire, 
 from surveys.services import QuestionnaireData
 from units.models import Unit
 from units.permissions import mask_phone
+from units.phones import PhoneField
 
-PHONE_RE = re.compile(r"^\+?[0-9]{3,}$")
-PHONE_MAX = Questionnaire._meta.get_field("phone").max_length
 MAX_COUNT = 2_147_483_647  # the largest value the count column holds
 
 
@@ -75,7 +73,7 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     number = forms.CharField(label=_("Questionnaire number"), max_length=40, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = PhoneField(label=_("Phone"), required=False)
 
     def __init__(
         self, *args, units, indicators: list[Indicator], options: list[Option], hidden_phone: str = "", **kwargs
@@ -83,9 +81,9 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
         """``hidden_phone``: the stored number of a questionnaire whose phone the user may not read. The
         field shows it masked; the mask posted back keeps the stored number, anything else replaces it."""
         super().__init__(*args, **kwargs)
-        self.hidden_phone = hidden_phone
         if hidden_phone:
             self.initial["phone"] = mask_phone(hidden_phone)
+            self.fields["phone"].kept = hidden_phone
         self.fields["unit"].queryset = units
         self.indicators = indicators
         self.option_ids = {o.number: o.id for o in options}
@@ -122,15 +120,6 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
     def clean_number(self) -> str:
         # Full-width characters typed with a Chinese input method become their plain forms (Ａ１ -> A1).
         return unicodedata.normalize("NFKC", self.cleaned_data["number"]).strip()
-
-    def clean_phone(self) -> str:
-        if self.hidden_phone and self.cleaned_data["phone"].strip() == mask_phone(self.hidden_phone):
-            return self.hidden_phone
-        # Stored without spaces or dashes, so that "138-0000-0000" and "13800000000" are the same phone.
-        phone = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", self.cleaned_data["phone"]))
-        if phone and not (PHONE_RE.match(phone) and len(phone) <= PHONE_MAX):
-            raise ValidationError(_("Enter the phone as digits only (3 to 20 characters, a leading + allowed)."))
-        return phone
 
     def to_data(self) -> QuestionnaireData:
         data = self.cleaned_data

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from spreadsheets.downloads import attachment
+from spreadsheets.problems import FileRefused
 from units.exports import export_units
 from units.forms import UnitImportForm
-from units.imports import ImportRefused, import_units
+from units.imports import import_units
 from units.models import UnitKind
 from units.permissions import Action, can, can_anywhere, get_unit, require_anywhere, top_units, units_for
 
@@ -81,10 +82,12 @@ def unit_import(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             result = import_units(data["file"], user=request.user, dry_run=data["dry_run"])
-        except ImportRefused as refused:
-            problems = refused.problems
+        except FileRefused as refused:
+            problems = refused.problems.kept
         if result and not result.dry_run:
             messages.success(request, _("Units imported: %(result)s.") % {"result": result})
+            if result.note:
+                messages.info(request, result.note)
             return redirect("units:list")
     return render(request, "units/unit_import.html", {"form": form, "result": result, "problems": problems})
 

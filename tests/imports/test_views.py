@@ -238,3 +238,21 @@ def test_the_upload_page_offers_both_templates(client_for, users, round):
     body = text(client_for(users["staff"]).get(reverse("imports:upload", args=[round.code])))
     template = reverse("imports:template", args=[round.code])
     assert f"{template}?kind=questionnaires" in body and f"{template}?kind=counts" in body
+
+
+def test_the_job_page_names_the_columns_ignored_and_says_a_dry_run_was_only_a_check(client_for, users, round,
+                                                                                     tmp_path, run_import):  # fmt: skip
+    path = write_csv(tmp_path / "n.csv", [[1, *row(), "备注"]], header=["序号", *HEADER, "备注"])
+    job = run_import(round, path, dry_run=True)
+    body = text(client_for(users["staff"]).get(reverse("imports:job", args=[job.pk])))
+    assert "已忽略的列： 序号、备注" in body
+    assert "检查通过：共 1 行，未导入（仅检查）。" in body
+    assert not Questionnaire.objects.exists()
+
+
+def test_the_error_file_masks_phones_under_another_header_name(client_for, users, round, tmp_path, run_import):
+    header = [h if h != "电话" else "手机号" for h in HEADER]
+    job = run_import(round, write_csv(tmp_path / "m.csv", [row(phone="13812345678"), row(unit="S9")], header=header))
+    response = client_for(users["staff"]).get(reverse("imports:error_file", args=[job.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][5] == "手机号" and rows[1][5] == "138****5678"

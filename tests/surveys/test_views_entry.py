@@ -159,6 +159,8 @@ def test_duplicate_phone_is_named_unless_the_round_allows_repeats(client_for, us
     _refused(
         client, round, form_data(round, tree["s1"], {0: 2}, phone="１３８ ００１３ ８０００"), "phone"
     )  # full-width
+    _refused(client, round, form_data(round, tree["s1"], {0: 2}, phone="+86 138 0013 8000"), "phone")
+    _refused(client, round, form_data(round, tree["s1"], {0: 2}, phone="8613800138000"), "phone")
     assert Questionnaire.objects.count() == 1
     round.allow_repeat_phone = True
     round.save()
@@ -168,7 +170,13 @@ def test_duplicate_phone_is_named_unless_the_round_allows_repeats(client_for, us
 
 @pytest.mark.parametrize(
     "field, value",
-    [("phone", "call me"), ("phone", "+" + "1" * 20), ("respondent_type", "alien"), ("date", "2026-13-40")],
+    [
+        ("phone", "call me"),
+        ("phone", "+" + "1" * 20),
+        ("phone", "1.39123E+10"),
+        ("respondent_type", "alien"),
+        ("date", "2026-13-40"),
+    ],  # fmt: skip
 )
 def test_malformed_fields_are_named(client_for, users, round, tree, field, value):
     _refused(client_for(users["staff"]), round, form_data(round, tree["s1"], {0: 1}, **{field: value}), field)
