@@ -5,21 +5,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ledger import people
 from ledger.models import CategoryOfConcern, Concern, Source, Status
-from spreadsheets.forms import SpreadsheetField
 from surveys.models import Indicator
+from units import people
 from units.models import GroupMember, Unit
 from units.phones import PhoneField
+from units.widgets import DateInput
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ConcernForm(forms.Form):
@@ -129,7 +122,3 @@ class LedgerFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", False)}
-
-
-class UploadForm(forms.Form):
-    file = SpreadsheetField()

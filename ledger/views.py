@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ledger import people, services
+from ledger import services
 from ledger.exports import concerns_template, ledger_workbook
 from ledger.forms import (
     AssignForm,
@@ -25,7 +25,6 @@ from ledger.forms import (
     FixedForm,
     LedgerFilterForm,
     NoteForm,
-    UploadForm,
     WithdrawForm,
 )
 from ledger.imports import COLUMNS, read_concerns
@@ -33,8 +32,10 @@ from ledger.models import Concern, ConcernStep, Reminder, Status
 from ledger.summary import ledger_summary
 from ledger.workdays import add_working_days
 from spreadsheets.downloads import attachment
+from spreadsheets.forms import UploadForm
 from spreadsheets.problems import FileRefused, Problem
 from spreadsheets.reading import ignored_note
+from units import people
 from units.permissions import (
     Action,
     can,

@@ -4,8 +4,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ledger import people
-from ledger.forms import DateInput
 from ledger.models import CategoryOfConcern
 from outreach.models import (
     Contact,
@@ -17,8 +15,10 @@ from outreach.models import (
     VisitMethod,
 )
 from outreach.services import RaisedConcern
+from units import people
 from units.models import Unit
 from units.phones import PhoneField
+from units.widgets import DateInput
 
 
 class RaisedConcernMixin(forms.Form):

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ledger import people
 from outreach.models import ContactKind
 from outreach.services import ContactData
 from spreadsheets.problems import add_reasons
 from spreadsheets.reading import Column, Row, Sheet, read_all_or_nothing
+from units import people
 from units.models import Unit
 from units.paths import is_under
 from units.permissions import Action, can

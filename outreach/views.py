@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ledger.forms import UploadForm
 from outreach import services
 from outreach.coverage import followup_coverage, rule_for, rules_around, visit_coverage
 from outreach.exports import contacts_template, visits_workbook
@@ -34,6 +33,7 @@ from outreach.models import Contact, FollowUp, FollowUpStatus, Period
 from outreach.periods import period_start
 from spreadsheets.cells import parse_date
 from spreadsheets.downloads import attachment
+from spreadsheets.forms import UploadForm
 from spreadsheets.problems import FileRefused, Problem
 from spreadsheets.reading import ignored_note
 from surveys.models import Answer, Category

@@ -23,3 +23,9 @@ class SpreadsheetField(forms.FileField):
         super().validate(value)
         if value and value.size > settings.MANYI_UPLOAD_MAX_MB * 1024 * 1024:
             raise ValidationError(_("The file is larger than %(mb)d MB."), params={"mb": settings.MANYI_UPLOAD_MAX_MB})
+
+
+class UploadForm(forms.Form):
+    """The upload form of the small imports (units, concerns, contacts)."""
+
+    file = SpreadsheetField()

@@ -12,6 +12,7 @@ from spreadsheets.forms import SpreadsheetField
 from units.models import GroupMember, LeadershipGroup, MemberRole, Role, RoleKind, Unit
 from units.permissions import Action, units_for, users_for
 from units.phones import PhoneField
+from units.widgets import DateInput
 
 SUGGESTIONS = 300  # codes offered in a <datalist>; more are typed
 CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -75,7 +76,7 @@ class LeadershipGroupForm(forms.ModelForm):
         model = LeadershipGroup
         fields = ["name", "purpose", "set_up_on"]
         widgets = {
-            "set_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "set_up_on": DateInput(),
             "purpose": forms.Textarea(attrs={"rows": 3}),
         }
 
