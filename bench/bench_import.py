@@ -57,7 +57,7 @@ def _rows(n: int, seed: int):
         answers[0] = answers[0] or "满意"
         yield [
             f"B{seed}-{i:08d}", f"{PREFIX}-S{rng.randrange(UNITS):03d}", rng.choice(TYPES), rng.choice(CHANNELS),
-            f"2026-{rng.randint(3, 10):02d}-{rng.randint(1, 28):02d}", f"1{seed}{i:09d}", *answers,
+            f"2026-{rng.randint(3, 10):02d}-{rng.randint(1, 28):02d}", f"13{seed}{i:08d}", *answers,
         ]  # fmt: skip
 
 

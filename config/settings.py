@@ -5,6 +5,7 @@ tasks run in-process, DEBUG on. Production sets DATABASE_URL, REDIS_URL,
 SECRET_KEY, ALLOWED_HOSTS and DEBUG=0 (see README, "Configuration").
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "units",
     "surveys",
     "reports",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,9 +124,11 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "units.signin.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -148,6 +154,23 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
+# Sign-in (README, "Sign-in"): after MANYI_LOGIN_FAILURE_LIMIT wrong passwords, each within the lock time
+# of the one before, the account is locked from every address and the address for every account.
+AXES_FAILURE_LIMIT = env_int("MANYI_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("MANYI_LOGIN_LOCK_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Tries while locked are refused without restarting the lock, so the page's "try again in N minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "units.signin.locked_out"
+AXES_VERBOSE = False  # no banner on every manage.py command
+AXES_CLIENT_IP_CALLABLE = "units.signin.client_address"
+# Reverse proxies in front of Manyi that append to X-Forwarded-For (0: clients connect directly).
+MANYI_PROXY_COUNT = env_int("MANYI_PROXY_COUNT", 0, minimum=0)
+# A session ends after this many minutes without a request.
+MANYI_SESSION_IDLE_MINUTES = env_int("MANYI_SESSION_IDLE_MINUTES", 120, minimum=1)
+SESSION_COOKIE_AGE = MANYI_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the expiry back: an idle time, not a fixed one
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -163,8 +186,6 @@ MANYI_SCREEN_ADDRESS_ANSWERS = env_int("MANYI_SCREEN_ADDRESS_ANSWERS", 5, minimu
 MANYI_SCREEN_ADDRESS_MINUTES = env_int("MANYI_SCREEN_ADDRESS_MINUTES", 10, minimum=1)
 MANYI_SCREEN_BURST_MINIMUM = env_int("MANYI_SCREEN_BURST_MINIMUM", 30, minimum=1)
 MANYI_SCREEN_BURST_FACTOR = env_int("MANYI_SCREEN_BURST_FACTOR", 5, minimum=1)
-# The request header holding the respondent's address behind a proxy (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
-MANYI_CLIENT_ADDRESS_HEADER = env_str("MANYI_CLIENT_ADDRESS_HEADER")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

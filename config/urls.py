@@ -1,14 +1,27 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import set_language
 
+from units.permissions import public
 from units.views import home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("login/", public(auth_views.LoginView.as_view()), name="login"),
+    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    # One's own password: signed-in only, no unit involved (Django's views require the sign-in).
+    path(
+        "password/",
+        public(auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html")),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        public(auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html")),
+        name="password_change_done",
+    ),
     path("", home, name="home"),
     path("", include("units.urls")),
     path("", include("surveys.urls")),

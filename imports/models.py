@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Round
+from units.permissions import jobs_for
 
 
 class JobKind(models.TextChoices):
@@ -33,12 +34,7 @@ def upload_path(job: "ImportJob", file_name: str) -> str:
 
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ImportJobQuerySet":
-        """A user sees the jobs they started; superusers see every job."""
-        if user.is_authenticated and user.is_active and user.is_superuser:
-            return self
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        return self.filter(user=user)
+        return jobs_for(self, user)
 
 
 class ImportJob(models.Model):
@@ -63,9 +59,11 @@ class ImportJob(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_imported = models.PositiveIntegerField(_("rows imported"), default=0)
-    # Each error: {"row", "column", "value", "reason", "params"}; "reason" is a code of imports.problems.
+    # Each error: {"row", "column", "value", "reason", "params"}; "reason" is a code of spreadsheets.problems.
     errors = models.JSONField(_("errors"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("number of errors"), default=0)
+    # Headers of the columns left out (序号, 备注), told to the user.
+    ignored_columns = models.JSONField(_("columns ignored"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -21,9 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imports.models import ImportJob, JobKind, JobStatus
-from imports.problems import FileRefused, Problem, Problems, problem_text
-from imports.reading import open_source
-from imports.validation import NUMBER, round_vocabulary, validate_counts, validate_questionnaires
+from imports.validation import NUMBER, open_results_file, round_vocabulary, validate_counts, validate_questionnaires
+from spreadsheets.problems import FileRefused, Problem, Problems, problem_text
 from surveys.models import Round, RoundStatus
 from surveys.writing import Batch, questionnaires_add, reported_counts_set_many
 
@@ -154,19 +153,21 @@ def _start(job_id: int) -> ImportJob | None:
         return None
     job.status, job.started_at, job.finished_at = JobStatus.RUNNING, timezone.now(), None
     job.progress = job.rows_read = job.rows_imported = job.error_count = 0
-    job.errors = []
+    job.errors, job.ignored_columns = [], []
     job.save()
     return job
 
 
 def _run(job: ImportJob) -> None:
     _refuse_if_not_importable(job, job.round)
-    source = open_source(Path(job.file.path), job.file_name)
+    source = open_results_file(Path(job.file.path), job.file_name)
     vocabulary = round_vocabulary(job.round, job.user)
     validate = validate_counts if job.kind == JobKind.COUNTS else validate_questionnaires
-    data, problems = validate(source, vocabulary, _progress_reporter(job, 0, 70))
+    data, problems, job.ignored_columns = validate(source, vocabulary, _progress_reporter(job, 0, 70))
     job.rows_read = len(data)
-    ImportJob.objects.filter(pk=job.pk).update(rows_read=job.rows_read, progress=70)
+    ImportJob.objects.filter(pk=job.pk).update(
+        rows_read=job.rows_read, ignored_columns=job.ignored_columns, progress=70
+    )
     if problems:
         raise FileRefused(problems)
     if job.dry_run:

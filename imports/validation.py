@@ -7,20 +7,23 @@ Every problem is collected; the caller writes only if there is none (all or
 nothing).
 """
 
-import datetime
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
-from imports.problems import FileRefused, Problem, Problems
-from imports.reading import ERROR_COLUMN, Source, cell_text
+from spreadsheets.cells import cell_text, header_key, parse_date, whole_number
+from spreadsheets.problems import FileRefused, Problem, Problems, add_reasons
+from spreadsheets.reading import Source, match_headers, open_source
 from surveys.models import Channel, Indicator, Option, Participation, Questionnaire, RespondentType, Round
 from surveys.writing import CHANNEL_VALUES, RESPONDENT_VALUES, QuestionnaireRows
 from units.models import Unit
 from units.permissions import Action, units_for
+from units.phones import PHONE_ERRORS, phone_canonical
 
 # Column headers of the files: a data format (the template's Chinese headers), never translated.
 NUMBER = "问卷编号"
@@ -33,6 +36,53 @@ PHONE = "电话"
 INDICATOR = "指标"
 QUESTIONNAIRE_COLUMNS = [NUMBER, UNIT_CODE, RESPONDENT_TYPE, CHANNEL, DATE, PHONE]  # then one per indicator
 COUNTS_COLUMNS = [UNIT_CODE, INDICATOR]  # then one per option of the scale
+# Other headers accepted for the same columns: as online survey platforms and clerks' own sheets name them.
+HEADER_ALIASES = {
+    NUMBER: ("问卷号", "答卷编号", "编号"),
+    UNIT_CODE: ("单位代码", "单位编号", "学校代码"),
+    UNIT_NAME: ("学校名称",),
+    RESPONDENT_TYPE: ("受访者身份", "身份", "您的身份", "调查对象"),
+    CHANNEL: ("调查方式", "调查渠道"),
+    DATE: ("填写日期", "填报日期", "调查日期", "提交时间", "提交答卷时间", "答题时间"),
+    PHONE: ("联系电话", "电话号码", "手机", "手机号", "手机号码", "联系方式"),
+    INDICATOR: ("指标名称", "指标编码"),
+}
+HEADER_KEYS = {header_key(h) for name, others in HEADER_ALIASES.items() for h in (name, *others)}
+
+add_reasons({
+    "round_closed": gettext_lazy("The round is not open: results cannot be imported."),
+    "already_imported": gettext_lazy(
+        "This file was already imported into this round (import #%(job)s): it is refused so that no vote is counted twice."
+    ),
+    "changed": gettext_lazy(
+        "Units, indicators or options of the round changed while the file was being checked: import it again."
+    ),
+    "worker_stopped": gettext_lazy(
+        "The import stopped before it finished (the worker was stopped). Nothing was written: run it again."
+    ),
+    "crashed": gettext_lazy("The import failed because of an internal error. Nothing was written: run it again."),
+    "missing_unit_column": gettext_lazy("The unit is missing: add a column 单位编码 (unit code) or 单位名称 (unit name)."),
+    "indicator_not_in_round": gettext_lazy("This indicator is not part of the round."),
+    "unknown_unit": gettext_lazy("Unknown unit."),
+    "ambiguous_unit": gettext_lazy("Several units have this name: use the unit code (单位编码)."),
+    "not_participating": gettext_lazy("This unit does not take part in the round."),
+    "unknown_respondent_type": gettext_lazy("Unknown respondent type (expected one of %(choices)s)."),
+    "unknown_channel": gettext_lazy("Unknown channel (expected one of %(choices)s)."),
+    "date_outside": gettext_lazy("The date is outside the round's period (%(start)s to %(end)s)."),
+    "bad_option": gettext_lazy("Not an option of the round's scale (%(choices)s)."),
+    "no_answers": gettext_lazy("The row answers no indicator."),
+    "duplicate_number_in_file": gettext_lazy("This questionnaire number already appears in row %(row)s."),
+    "duplicate_number_in_round": gettext_lazy(
+        "This questionnaire number is already in the round: it was imported or entered before."
+    ),
+    "duplicate_phone_in_file": gettext_lazy(
+        "This phone number already appears in row %(row)s; the round allows one answer per phone."
+    ),
+    "duplicate_phone_in_round": gettext_lazy("This phone number has already answered in this round."),
+    "unknown_indicator": gettext_lazy("Unknown indicator of this round."),
+    "duplicate_count_row": gettext_lazy("This unit and indicator already appear in row %(row)s."),
+})  # fmt: skip
+PHONE_REASONS = list(PHONE_ERRORS)  # a phone's problem: 1 + its position here (0: none)
 
 # Labels written in the files (Chinese, as on paper forms), besides the English values.
 RESPONDENT_LABELS = {
@@ -56,7 +106,6 @@ CHANNEL_LABELS = {
     "入户": Channel.VISIT,
 }
 NUMBER_CHARS = Questionnaire._meta.get_field("number").max_length
-PHONE_CHARS = Questionnaire._meta.get_field("phone").max_length
 
 # Results of resolving a cell; real results are >= 0.
 EMPTY, INVALID, OTHER = -1, -2, -3  # OTHER: an ambiguous unit name, or an indicator outside the round
@@ -86,7 +135,7 @@ class RoundVocabulary:
     other_indicator_keys: set[str] = field(default_factory=set)
 
     def indicator_for(self, header: str) -> Indicator | None:
-        return self.indicator_keys.get(_key(header))
+        return self.indicator_keys.get(header_key(header))
 
     def option_choices(self) -> str:
         return ", ".join(f"{o.number} {o.name}" for o in self.options)
@@ -110,11 +159,11 @@ def round_vocabulary(round: Round, user) -> RoundVocabulary:
     for indicator in indicators:
         for text in (indicator.code, indicator.name, indicator.name_en):
             if text:
-                vocabulary.indicator_keys[_key(text)] = indicator
+                vocabulary.indicator_keys[header_key(text)] = indicator
     for code, name, name_en in Indicator.objects.exclude(pk__in=[i.pk for i in indicators]).values_list(
         "code", "name", "name_en"
     ):
-        vocabulary.other_indicator_keys |= {_key(t) for t in (code, name, name_en) if t}
+        vocabulary.other_indicator_keys |= {header_key(t) for t in (code, name, name_en) if t}
     return vocabulary
 
 
@@ -154,6 +203,17 @@ def _unit_by_code(vocabulary: RoundVocabulary) -> Resolver:
     return lambda value, text: codes.get(text, codes.get(text.upper()))
 
 
+def phone_position(headers: list[str]) -> int | None:
+    """Where a file's header row has the phone column (named 电话 or one of its aliases)."""
+    keys = {header_key(h) for h in (PHONE, *HEADER_ALIASES[PHONE])}
+    return next((p for p, h in enumerate(headers) if header_key(h) in keys), None)
+
+
+def open_results_file(path: Path, file_name: str, check_cells: bool = True) -> Source:
+    """An uploaded file of results, its header row found by the columns every such file has."""
+    return open_source(path, file_name, header_keys=HEADER_KEYS, check_cells=check_cells)
+
+
 def _unit_by_name(vocabulary: RoundVocabulary) -> Resolver:
     participants = set(vocabulary.participants.tolist())
 
@@ -173,23 +233,10 @@ def _coded(values: list[str], labels: dict[str, str]) -> Resolver:
     return _lookup(mapping)
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
-
-
 def _date(value: object, text: str) -> int | None:
     """Days since year 1 (date.toordinal) of a date cell, an Excel serial number, or a written date."""
-    if isinstance(value, datetime.datetime):
-        return value.date().toordinal()
-    if isinstance(value, datetime.date):
-        return value.toordinal()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return (_EXCEL_EPOCH + datetime.timedelta(days=int(value))).toordinal() if 20000 < value < 80000 else None
-    found = _DATE.match(text) or (re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text))
-    if not found:
-        return None
     try:
-        return datetime.date(*(int(part) for part in found.groups())).toordinal()
+        return parse_date(value).toordinal()
     except ValueError:
         return None
 
@@ -206,16 +253,40 @@ def _options(vocabulary: RoundVocabulary) -> Resolver:
 
 
 def _count(value: object, text: str) -> int:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-    else:
-        try:
-            number = float(text.replace(",", ""))
-        except ValueError:
-            return NOT_INTEGER
-    if not number.is_integer():
+    try:
+        number = whole_number(value)
+    except ValueError:
         return NOT_INTEGER
-    return NEGATIVE if number < 0 else int(number)
+    return NEGATIVE if number < 0 else number
+
+
+_MOBILE = r"1[3-9]\d{9}"
+
+
+def _phones(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's canonical phone, and its problem (1 + position in PHONE_REASONS, 0 for none).
+
+    Most cells already hold an 11-digit mobile: those are found at once by pandas; only the others
+    go through ``phone_canonical``, each distinct value once.
+    """
+    texts = _texts(column)
+    plain = pd.Series(texts, dtype=object).str.fullmatch(_MOBILE).to_numpy(dtype=bool)
+    problems = np.zeros(len(texts), dtype=np.int8)
+    others = np.flatnonzero(~plain & (texts != ""))
+    if len(others):
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object)[others])
+        canonical, reasons = [], []
+        for value in uniques:
+            try:
+                canonical.append(phone_canonical(value))
+                reasons.append(0)
+            except ValidationError as error:
+                canonical.append(cell_text(value))
+                reasons.append(1 + PHONE_REASONS.index(error.code))
+        texts = texts.copy()
+        texts[others] = np.array(canonical, dtype=object)[codes]
+        problems[others] = np.array(reasons, dtype=np.int8)[codes]
+    return texts, problems
 
 
 def _report(problems: Problems, mask: np.ndarray, rows: np.ndarray, column: pd.Series | None, reason: str,
@@ -235,54 +306,60 @@ def _report(problems: Problems, mask: np.ndarray, rows: np.ndarray, column: pd.S
 @dataclass
 class _Layout:
     positions: dict[str, int]  # fixed column -> position in the file
+    written: dict[str, str]  # fixed column -> its header as written in the file (an alias, maybe)
     indicators: list[tuple[int, Indicator]]  # (position, indicator) in the round's order
     unnamed: list[int]  # positions of columns without a header
+    ignored: list[str]  # headers of columns ignored (序号, 备注)
+
+    def name(self, column: str) -> str:
+        """The header of a fixed column as the file writes it, for messages."""
+        return self.written.get(column, column)
 
 
-def _layout(headers: list[str], fixed: list[str], vocabulary: RoundVocabulary, *, options: bool) -> _Layout:
+def _aliases(fixed: list[str]) -> dict[str, str]:
+    return {header_key(h): name for name in [*fixed, UNIT_NAME] for h in (name, *HEADER_ALIASES.get(name, ()))}
+
+
+def _layout(source: Source, fixed: list[str], vocabulary: RoundVocabulary, *, options: bool) -> _Layout:
     """Where each expected column is; refuses the file on a missing, unknown or repeated column."""
-    problems = Problems()
-    positions: dict[str, int] = {}
+    problems, headers, at = Problems(), source.headers, source.header_row
+    matched = match_headers(headers, _aliases(fixed), at, problems)
     found: dict[int, int] = {}  # indicator or option id -> position
     option_keys = {}
     for option in vocabulary.options:
         option_keys |= {
-            _key(option.name): option,
+            header_key(option.name): option,
             str(option.number): option,
-            _key(option.name_en or option.name): option,
+            header_key(option.name_en or option.name): option,
         }
-    for position, header in enumerate(headers):
-        if header in ("", ERROR_COLUMN):
-            continue
-        target = None if header in fixed or header == UNIT_NAME else _target(header, vocabulary, option_keys, options)
-        if target is None and (header in fixed or header == UNIT_NAME):
-            key, where = header, positions
-        elif target is not None:
-            key, where = target.id, found
+    for position in matched.others:
+        header = headers[position]
+        target = _target(header, vocabulary, option_keys, options)
+        if target is None:
+            not_in_round = not options and header_key(header) in vocabulary.other_indicator_keys
+            problems.add("indicator_not_in_round" if not_in_round else "unknown_column", at, header, header)
+        elif target.id in found:
+            problems.add("duplicate_column", at, header, header)
         else:
-            not_in_round = not options and _key(header) in vocabulary.other_indicator_keys
-            problems.add("indicator_not_in_round" if not_in_round else "unknown_column", 1, header, header)
-            continue
-        if key in where:
-            problems.add("duplicate_column", 1, header, header)
-        where[key] = position
+            found[target.id] = position
+    positions = matched.positions
     if UNIT_CODE not in positions and UNIT_NAME not in positions:
-        problems.add("missing_unit_column", 1, UNIT_CODE)
+        problems.add("missing_unit_column", at, UNIT_CODE)
     for header in fixed:
         if header not in positions and header not in (UNIT_CODE, NUMBER, PHONE):
-            problems.add("missing_column", 1, header)
+            problems.add("missing_column", at, header)
     for target in vocabulary.options if options else vocabulary.indicators:
         if target.id not in found:
-            problems.add("missing_column", 1, target.name)
+            problems.add("missing_column", at, target.name)
     if problems:
         raise FileRefused(problems)
     targets = vocabulary.options if options else vocabulary.indicators
-    unnamed = [p for p, h in enumerate(headers) if h == ""]
-    return _Layout(positions, [(found[t.id], t) for t in targets], unnamed)
+    indicators = [(found[t.id], t) for t in targets]
+    return _Layout(positions, matched.written, indicators, matched.unnamed, matched.ignored)
 
 
 def _target(header: str, vocabulary: RoundVocabulary, option_keys: dict, options: bool) -> Indicator | Option | None:
-    return option_keys.get(_key(header)) if options else vocabulary.indicator_for(header)
+    return option_keys.get(header_key(header)) if options else vocabulary.indicator_for(header)
 
 
 def _units(frame: pd.DataFrame, layout: _Layout, vocabulary: RoundVocabulary) -> tuple[np.ndarray, str]:
@@ -292,12 +369,12 @@ def _units(frame: pd.DataFrame, layout: _Layout, vocabulary: RoundVocabulary) ->
 
 
 def _check_units(problems: Problems, frame, layout, vocabulary, units, header, rows, keep) -> None:
-    column = frame[layout.positions[header]]
-    _report(problems, keep & (units == EMPTY), rows, column, "required", header)
-    _report(problems, keep & (units == INVALID), rows, column, "unknown_unit", header)
-    _report(problems, keep & (units == OTHER), rows, column, "ambiguous_unit", header)
+    column, name = frame[layout.positions[header]], layout.name(header)
+    _report(problems, keep & (units == EMPTY), rows, column, "required", name)
+    _report(problems, keep & (units == INVALID), rows, column, "unknown_unit", name)
+    _report(problems, keep & (units == OTHER), rows, column, "ambiguous_unit", name)
     outside = keep & (units >= 0) & ~np.isin(units, vocabulary.participants)
-    _report(problems, outside, rows, column, "not_participating", header)
+    _report(problems, outside, rows, column, "not_participating", name)
 
 
 def _unnamed_data(problems: Problems, frame: pd.DataFrame, layout: _Layout, rows: np.ndarray) -> None:
@@ -316,7 +393,7 @@ def _questionnaire_chunk(frame: pd.DataFrame, layout: _Layout, vocabulary: Round
     answers = np.column_stack([_resolve(frame[p], options) for p, _ in layout.indicators])
     blank_text = np.full(n, "", dtype=object)
     numbers = _texts(frame[positions[NUMBER]]) if NUMBER in positions else blank_text
-    phones = _texts(frame[positions[PHONE]]) if PHONE in positions else blank_text
+    phones, phone_problems = _phones(frame[positions[PHONE]]) if PHONE in positions else (blank_text, np.zeros(n))
     # Rows left blank (Excel often keeps formatted empty rows) are not questionnaires.
     blank = (units == EMPTY) & (types == EMPTY) & (channels == EMPTY) & (dates == EMPTY)
     blank &= (answers == EMPTY).all(axis=1) & (numbers == "") & (phones == "")
@@ -328,19 +405,21 @@ def _questionnaire_chunk(frame: pd.DataFrame, layout: _Layout, vocabulary: Round
         (channels, CHANNEL, "unknown_channel", "、".join(CHANNEL_LABELS) + ", " + ", ".join(CHANNEL_VALUES)),
     ):  # fmt: skip
         column = frame[positions[header]]
-        _report(problems, keep & (values == EMPTY), rows, column, "required", header)
-        _report(problems, keep & (values == INVALID), rows, column, reason, header, choices=choices)
-    _check_dates(problems, frame[positions[DATE]], dates, rows, keep, vocabulary.round)
+        _report(problems, keep & (values == EMPTY), rows, column, "required", layout.name(header))
+        _report(problems, keep & (values == INVALID), rows, column, reason, layout.name(header), choices=choices)
+    _check_dates(problems, frame[positions[DATE]], dates, rows, keep, vocabulary.round, layout.name(DATE))
     for k, (position, indicator) in enumerate(layout.indicators):
         invalid = keep & (answers[:, k] == INVALID)
         _report(
             problems, invalid, rows, frame[position], "bad_option", indicator.name, choices=vocabulary.option_choices()
         )
     _report(problems, keep & (answers == EMPTY).all(axis=1), rows, None, "no_answers", None)
-    for values, header, limit in ((numbers, NUMBER, NUMBER_CHARS), (phones, PHONE, PHONE_CHARS)):
-        if header in positions:
-            too_long = keep & (pd.Series(values).str.len().to_numpy() > limit)
-            _report(problems, too_long, rows, frame[positions[header]], "too_long", header, max=limit)
+    if NUMBER in positions:
+        too_long = keep & (pd.Series(numbers).str.len().to_numpy() > NUMBER_CHARS)
+        _report(problems, too_long, rows, frame[positions[NUMBER]], "too_long", layout.name(NUMBER), max=NUMBER_CHARS)
+    for code, reason in enumerate(PHONE_REASONS, start=1):
+        _report(problems, keep & (phone_problems == code), rows, frame.get(positions.get(PHONE)), f"phone_{reason}",
+                layout.name(PHONE))  # fmt: skip
     _unnamed_data(problems, frame, layout, rows)
     # Compact types: a million questionnaires keep in a few tens of MB besides their numbers and phones.
     return {
@@ -350,11 +429,11 @@ def _questionnaire_chunk(frame: pd.DataFrame, layout: _Layout, vocabulary: Round
     }  # fmt: skip
 
 
-def _check_dates(problems: Problems, column: pd.Series, dates: np.ndarray, rows, keep, round: Round) -> None:
-    _report(problems, keep & (dates == EMPTY), rows, column, "required", DATE)
-    _report(problems, keep & (dates == INVALID), rows, column, "bad_date", DATE)
+def _check_dates(problems: Problems, column: pd.Series, dates: np.ndarray, rows, keep, round: Round, name: str) -> None:
+    _report(problems, keep & (dates == EMPTY), rows, column, "required", name)
+    _report(problems, keep & (dates == INVALID), rows, column, "bad_date", name)
     outside = keep & (dates >= 0) & ((dates < round.start.toordinal()) | (dates > round.end.toordinal()))
-    _report(problems, outside, rows, column, "date_outside", DATE, start=str(round.start), end=str(round.end))
+    _report(problems, outside, rows, column, "date_outside", name, start=str(round.start), end=str(round.end))
 
 
 def _check_repeats(problems: Problems, values: np.ndarray, rows: np.ndarray, header: str, existing: set[str], *,
@@ -375,9 +454,10 @@ def _check_repeats(problems: Problems, values: np.ndarray, rows: np.ndarray, hea
 
 def validate_questionnaires(
     source: Source, vocabulary: RoundVocabulary, progress: Callable[[int, int], None] = lambda done, total: None
-) -> tuple[QuestionnaireRows, Problems]:
-    """The file's valid questionnaires, and every problem found (the file is imported only if there is none)."""
-    layout = _layout(source.headers, QUESTIONNAIRE_COLUMNS, vocabulary, options=False)
+) -> tuple[QuestionnaireRows, Problems, list[str]]:
+    """The file's valid questionnaires, every problem found (the file is imported only if there is none)
+    and the headers of the columns ignored."""
+    layout = _layout(source, QUESTIONNAIRE_COLUMNS, vocabulary, options=False)
     text_columns = {layout.positions[h] for h in (NUMBER, PHONE) if h in layout.positions}
     problems, parts, done = Problems(), [], 0
     for frame in source.chunks(text_columns):
@@ -391,13 +471,13 @@ def validate_questionnaires(
     round = vocabulary.round
     if NUMBER in layout.positions:
         existing = set(round.questionnaires.exclude(number="").values_list("number", flat=True))
-        _check_repeats(problems, data.numbers, data.rows, NUMBER, existing,
+        _check_repeats(problems, data.numbers, data.rows, layout.name(NUMBER), existing,
                        in_file="duplicate_number_in_file", in_round="duplicate_number_in_round")  # fmt: skip
     if PHONE in layout.positions and not round.allow_repeat_phone:
         existing = set(round.questionnaires.exclude(phone="").values_list("phone", flat=True))
-        _check_repeats(problems, data.phones, data.rows, PHONE, existing,
+        _check_repeats(problems, data.phones, data.rows, layout.name(PHONE), existing,
                        in_file="duplicate_phone_in_file", in_round="duplicate_phone_in_round")  # fmt: skip
-    return data, problems
+    return data, problems, layout.ignored
 
 
 # ---------------------------------------------------------------- counts
@@ -419,28 +499,27 @@ def _indicators(vocabulary: RoundVocabulary) -> Resolver:
         indicator = vocabulary.indicator_for(text)
         if indicator is not None:
             return indicator.id
-        return OTHER if _key(text) in vocabulary.other_indicator_keys else None
+        return OTHER if header_key(text) in vocabulary.other_indicator_keys else None
 
     return resolve
 
 
 def validate_counts(
     source: Source, vocabulary: RoundVocabulary, progress: Callable[[int, int], None] = lambda done, total: None
-) -> tuple[CountRows, Problems]:
-    layout = _layout(source.headers, COUNTS_COLUMNS, vocabulary, options=True)
+) -> tuple[CountRows, Problems, list[str]]:
+    layout = _layout(source, COUNTS_COLUMNS, vocabulary, options=True)
     problems, counts, first_row, done = Problems(), {}, {}, 0
     for frame in source.chunks(set()):
         rows = frame.index.to_numpy(dtype=np.int64)
         units, unit_header = _units(frame, layout, vocabulary)
-        indicator_column = frame[layout.positions[INDICATOR]]
+        indicator_column, indicator_header = frame[layout.positions[INDICATOR]], layout.name(INDICATOR)
         indicators = _resolve(indicator_column, _indicators(vocabulary))
         cells = np.column_stack([_resolve(frame[p], _count) for p, _ in layout.indicators])
         # A row without any count changes nothing (a template row left empty).
         keep = (cells != EMPTY).any(axis=1)
         _check_units(problems, frame, layout, vocabulary, units, unit_header, rows, keep)
-        _report(problems, keep & (indicators == EMPTY), rows, indicator_column, "required", INDICATOR)
-        _report(problems, keep & (indicators == INVALID), rows, indicator_column, "unknown_indicator", INDICATOR)
-        _report(problems, keep & (indicators == OTHER), rows, indicator_column, "indicator_not_in_round", INDICATOR)
+        for code, reason in ((EMPTY, "required"), (INVALID, "unknown_indicator"), (OTHER, "indicator_not_in_round")):
+            _report(problems, keep & (indicators == code), rows, indicator_column, reason, indicator_header)
         for k, (position, option) in enumerate(layout.indicators):
             _report(problems, keep & (cells[:, k] == NEGATIVE), rows, frame[position], "negative", option.name)
             _report(problems, keep & (cells[:, k] == NOT_INTEGER), rows, frame[position], "not_integer", option.name)
@@ -449,7 +528,7 @@ def validate_counts(
         for position in np.flatnonzero(keep & (units >= 0) & (indicators >= 0)):
             unit_id, indicator_id, row = int(units[position]), int(indicators[position]), int(rows[position])
             if (unit_id, indicator_id) in first_row:
-                problems.add("duplicate_count_row", row, INDICATOR, indicator_column.iloc[position],
+                problems.add("duplicate_count_row", row, indicator_header, indicator_column.iloc[position],
                              params={"row": first_row[(unit_id, indicator_id)]})  # fmt: skip
                 continue
             first_row[(unit_id, indicator_id)] = row
@@ -459,4 +538,4 @@ def validate_counts(
         progress(done, max(done, source.estimated_rows))
     if not first_row and not problems:
         raise FileRefused(Problem("empty"))
-    return CountRows(counts, len(first_row)), problems
+    return CountRows(counts, len(first_row)), problems, layout.ignored

@@ -6,22 +6,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imports.forms import ImportForm
 from imports.models import ImportJob, JobKind, JobStatus
-from imports.problems import problem_text
 from imports.services import import_job_create, import_job_refresh, import_job_rerun
 from imports.validation import PHONE
 from imports.workbooks import error_file, error_file_name, has_error_file, template_name, template_workbook
+from spreadsheets.downloads import attachment
+from spreadsheets.problems import problem_text
 from surveys.forms import add_service_errors
 from surveys.models import Round
 from surveys.selectors import round_units
-from units.permissions import Action, phone_for
+from units.permissions import Action, phone_shown
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_PER_PAGE = 200
 
 
@@ -80,16 +79,16 @@ def template_download(request: HttpRequest, code: str) -> HttpResponse:
     kind = request.GET.get("kind", JobKind.QUESTIONNAIRES)
     if kind not in JobKind.values:
         return HttpResponseBadRequest(_("Unknown kind of template: %(kind)s.") % {"kind": kind})
-    response = HttpResponse(template_workbook(round=round, user=request.user, kind=kind), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, template_name(round, kind))
-    return response
+    return attachment(template_workbook(round=round, user=request.user, kind=kind), template_name(round, kind))
 
 
 def _shown_errors(request: HttpRequest, job: ImportJob):
     page = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = [
         {**problem, "reason_text": problem_text(problem),
-         "value": phone_for(request.user, problem["value"]) if problem.get("column") == PHONE else problem["value"]}
+         # A refused row's unit is not known here: the number is whole for superusers only.
+         "value": phone_shown(request.user, None, problem["value"]) if problem.get("column") == PHONE
+         else problem["value"]}
         for problem in page.object_list
     ]  # fmt: skip
     return page
@@ -125,7 +124,7 @@ def error_file_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _job_for(request.user, pk)
     if job.status != JobStatus.REFUSED or not has_error_file(job):
         raise Http404
-    return FileResponse(error_file(job=job, user=request.user), as_attachment=True, filename=error_file_name(job))
+    return attachment(error_file(job=job, user=request.user), error_file_name(job))
 
 
 @require_POST

@@ -5,59 +5,67 @@ import datetime
 import io
 import tempfile
 from collections import defaultdict
+from itertools import zip_longest
 from pathlib import Path, PurePath
 
-import xlsxwriter
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from imports.models import ImportJob, JobKind
-from imports.problems import problem_text
-from imports.reading import ERROR_COLUMN, cell_text, open_source
-from imports.validation import CHANNEL_LABELS, COUNTS_COLUMNS, PHONE, QUESTIONNAIRE_COLUMNS, RESPONDENT_LABELS
+from imports.validation import (
+    CHANNEL_LABELS,
+    COUNTS_COLUMNS,
+    QUESTIONNAIRE_COLUMNS,
+    RESPONDENT_LABELS,
+    UNIT_CODE,
+    open_results_file,
+    phone_position,
+)
+from spreadsheets.cells import cell_text
+from spreadsheets.problems import problem_text
+from spreadsheets.reading import ERROR_COLUMN
+from spreadsheets.writing import DATE_FORMAT, MAX_WIDTH, Book, csv_cell, workbook_kind
 from surveys.models import Option, Round
 from surveys.selectors import round_units
-from units.permissions import Action, phone_for
+from units.permissions import Action, phone_shown
 
 DATA_SHEETS = {JobKind.QUESTIONNAIRES: "问卷", JobKind.COUNTS: "汇总"}  # sheet names: a data format
 LAST_ROW = 1_048_575  # drop-down lists cover every row Excel has
+TEMPLATE_HEADER = {"bg_color": "#DDEBF7", "border": 1}
+WRONG = "#F8CBAD"  # the refused cells of the error file
 
 
 def template_name(round: Round, kind: str) -> str:
     return f"{round.code}-{'问卷' if kind == JobKind.QUESTIONNAIRES else '汇总'}-模板.xlsx"
 
 
+@workbook_kind("results template")
 def template_workbook(*, round: Round, user, kind: str) -> bytes:
     """The exact headers, drop-down lists on the cells, the instructions (说明) and the user's units (单位)."""
     units = list(round_units(round, user, Action.ENTER).values_list("code", "name"))
     indicators = round.ordered_indicators()
     options = list(Option.objects.filter(scale_id=round.scale_id).order_by("number"))
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
-    bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    data = workbook.add_worksheet(DATA_SHEETS[kind])
+    book = Book(output)
     if kind == JobKind.QUESTIONNAIRES:
-        _questionnaire_sheet(workbook, data, bold, round, indicators, len(units), len(options))
+        _questionnaire_sheet(book, round, indicators, len(units), len(options))
     else:
-        _counts_sheet(data, bold, units, indicators, options)
-    _instructions_sheet(workbook.add_worksheet("说明"), round, kind, indicators, options)
-    _units_sheet(workbook.add_worksheet("单位"), bold, units)
-    _lists_sheet(workbook.add_worksheet("选项"), bold, indicators, options)
-    workbook.close()
+        _counts_sheet(book, units, indicators, options)
+    book.text_sheet("说明", _instructions(round, kind, options), title=f"{round.name}（{round.code}）")
+    _units_sheet(book, units)
+    _lists_sheet(book, indicators, options)
+    book.close()
     return output.getvalue()
 
 
-def _questionnaire_sheet(workbook, sheet, bold, round: Round, indicators, unit_count: int, option_count: int) -> None:
+def _questionnaire_sheet(book: Book, round: Round, indicators, unit_count: int, option_count: int) -> None:
     headers = QUESTIONNAIRE_COLUMNS + [indicator.name for indicator in indicators]
-    sheet.write_row(0, 0, headers, bold)
-    sheet.freeze_panes(1, 0)
-    text = workbook.add_format({"num_format": "@"})
-    sheet.set_column(0, 0, 14, text)  # 问卷编号: kept as typed (leading zeros)
-    sheet.set_column(1, 1, 14, text)
-    sheet.set_column(2, 3, 12)
-    sheet.set_column(4, 4, 12, workbook.add_format({"num_format": "yyyy-mm-dd"}))
-    sheet.set_column(5, 5, 14, text)
-    sheet.set_column(6, len(headers) - 1, 14)
+    widths = {0: 14, 1: 14, 2: 12, 3: 12, 4: 12, 5: 16} | dict.fromkeys(range(6, len(headers)), 14)
+    text = {"num_format": "@"}  # 问卷编号, 单位编码, 电话: kept as typed (leading zeros)
+    formats = {0: text, 1: text, 4: {"num_format": DATE_FORMAT}, 5: text}
+    data = book.list_sheet(DATA_SHEETS[JobKind.QUESTIONNAIRES], headers, widths=widths, formats=formats,
+                           header_format=TEMPLATE_HEADER)  # fmt: skip
+    sheet = data.worksheet
     lists = {
         1: f"=单位!$A$2:$A${max(2, unit_count + 1)}",
         2: list(dict.fromkeys(RESPONDENT_LABELS)),
@@ -76,19 +84,14 @@ def _questionnaire_sheet(workbook, sheet, bold, round: Round, indicators, unit_c
     sheet.data_validation(1, first, LAST_ROW, last, {"validate": "list", "source": option_list})
 
 
-def _counts_sheet(sheet, bold, units, indicators, options) -> None:
+def _counts_sheet(book: Book, units, indicators, options) -> None:
     headers = COUNTS_COLUMNS + [option.name for option in options]
-    sheet.write_row(0, 0, headers, bold)
-    sheet.freeze_panes(1, 2)
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 22)
-    sheet.set_column(2, len(headers) - 1, 10)
-    row = 1
+    data = book.list_sheet(DATA_SHEETS[JobKind.COUNTS], headers, freeze_columns=2, header_format=TEMPLATE_HEADER,
+                           widths=dict.fromkeys(range(2, len(headers)), 10))  # fmt: skip
     for code, _name in units:
         for indicator in indicators:
-            sheet.write_string(row, 0, code)
-            sheet.write_string(row, 1, indicator.name)
-            row += 1
+            data.append([code, indicator.name])
+    sheet = data.worksheet
     sheet.data_validation(1, 0, LAST_ROW, 0, {"validate": "list", "source": f"=单位!$A$2:$A${max(2, len(units) + 1)}"})
     sheet.data_validation(1, 1, LAST_ROW, 1, {"validate": "list", "source": f"=选项!$D$2:$D${len(indicators) + 1}"})
     sheet.data_validation(1, 2, LAST_ROW, len(headers) - 1, {
@@ -97,8 +100,7 @@ def _counts_sheet(sheet, bold, units, indicators, options) -> None:
     })  # fmt: skip
 
 
-def _instructions_sheet(sheet, round: Round, kind: str, indicators, options) -> None:
-    sheet.set_column(0, 0, 110)
+def _instructions(round: Round, kind: str, options) -> list[str]:
     choices = ", ".join(f"{o.number} = {o.name}" for o in options)
     lines = [
         _("Import template: %(round)s (%(code)s)") % {"round": round.name, "code": round.code},
@@ -129,30 +131,28 @@ def _instructions_sheet(sheet, round: Round, kind: str, indicators, options) -> 
         _("The whole file is checked first: if any row is wrong, nothing is imported and every error is listed."),
         _("Cells must hold values: no formulas, no merged cells."),
         _("A file already imported into the round is refused, so that no vote is counted twice."),
-        _("Files: .xlsx, .xlsm or .csv (UTF-8 or GB18030), at most %(limit)s MB.") % {"limit": settings.MANYI_UPLOAD_MAX_MB},
+        _("Files: .xlsx, .xlsm, .xls, .ods or .csv (UTF-8 or GB18030), at most %(limit)s MB.") % {"limit": settings.MANYI_UPLOAD_MAX_MB},
     ]  # fmt: skip
-    for row, line in enumerate(lines):
-        sheet.write_string(row, 0, str(line))
+    return [str(line) for line in lines]
 
 
-def _units_sheet(sheet, bold, units) -> None:
-    sheet.write_row(0, 0, ["单位编码", "单位名称"], bold)
-    sheet.set_column(0, 0, 16)
-    sheet.set_column(1, 1, 40)
-    for row, (code, name) in enumerate(units, start=1):
-        sheet.write_string(row, 0, code)
-        sheet.write_string(row, 1, name)
+def _units_sheet(book: Book, units) -> None:
+    sheet = book.list_sheet("单位", ["单位编码", "单位名称"], header_format=TEMPLATE_HEADER)
+    for code, name in units:
+        sheet.append([code, name])
 
 
-def _lists_sheet(sheet, bold, indicators, options) -> None:
-    sheet.write_row(0, 0, ["编号", "选项", "指标编码", "指标"], bold)
-    sheet.set_column(0, 3, 18)
-    for row, option in enumerate(options, start=1):
-        sheet.write_number(row, 0, option.number)
-        sheet.write_string(row, 1, option.name)
-    for row, indicator in enumerate(indicators, start=1):
-        sheet.write_string(row, 2, indicator.code)
-        sheet.write_string(row, 3, indicator.name)
+def _lists_sheet(book: Book, indicators, options) -> None:
+    sheet = book.list_sheet("选项", ["编号", "选项", "指标编码", "指标"], header_format=TEMPLATE_HEADER)
+    for option, indicator in zip_longest(options, indicators):
+        sheet.append(
+            [
+                option and option.number,
+                option and option.name,
+                indicator and indicator.code,
+                indicator and indicator.name,
+            ]
+        )
 
 
 # ---------------------------------------------------------------- the error file
@@ -169,8 +169,12 @@ def error_file_name(job: ImportJob) -> str:
     return f"{name.stem}-{ERROR_COLUMN}{suffix}"
 
 
+@workbook_kind("error file")
 def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
-    """The uploaded file with a column 错误 (the reasons, in the reader's language); phones masked as on pages."""
+    """The uploaded file with a column 错误 (the reasons, in the reader's language).
+
+    A phone is shown whole only to an administrator of the row's unit, as on the pages; masked otherwise.
+    """
     messages: dict[int, list[str]] = defaultdict(list)
     columns: dict[int, set[str]] = defaultdict(set)
     for problem in job.errors:
@@ -178,10 +182,13 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
             label = f"{problem['column']}: " if problem.get("column") else ""
             messages[problem["row"]].append(label + problem_text(problem))
             columns[problem["row"]].add(problem.get("column") or "")
-    source = open_source(Path(job.file.path), job.file_name, check_cells=False)
+    source = open_results_file(Path(job.file.path), job.file_name, check_cells=False)
     headers = source.headers
     keep = [position for position, header in enumerate(headers) if header != ERROR_COLUMN]
-    phone = headers.index(PHONE) if PHONE in headers else None
+    phone = phone_position(headers)
+    unit_code = headers.index(UNIT_CODE) if UNIT_CODE in headers else None
+    # A row's phone belongs to the unit the row names: whole only for that unit's administrators.
+    units = {u.code.casefold(): u for u in round_units(job.round, user, Action.VIEW)}
     output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (closed by the response)
     write = _write_csv if error_file_name(job).endswith(".csv") else _write_xlsx
 
@@ -190,7 +197,8 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
             for row_number, values in zip(frame.index.tolist(), frame.itertuples(index=False, name=None), strict=True):
                 cells = [values[p] for p in keep]
                 if phone is not None:
-                    cells[keep.index(phone)] = phone_for(user, cell_text(values[phone]))
+                    unit = units.get(cell_text(values[unit_code]).casefold()) if unit_code is not None else None
+                    cells[keep.index(phone)] = phone_shown(user, unit, cell_text(values[phone]))
                 yield row_number, cells, "；".join(messages.get(row_number, []))
 
     write(output, [headers[p] for p in keep], rows(), columns)
@@ -201,34 +209,21 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
 def _write_csv(output, headers: list[str], rows, columns) -> None:
     text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
-    writer.writerow([*headers, ERROR_COLUMN])
+    writer.writerow([csv_cell(h) for h in [*headers, ERROR_COLUMN]])
     for _row, cells, message in rows:
-        writer.writerow([cell_text(c) if not isinstance(c, str) else c for c in cells] + [message])
+        writer.writerow([csv_cell(c if isinstance(c, str) else cell_text(c)) for c in cells] + [csv_cell(message)])
     text.detach()
 
 
 def _write_xlsx(output, headers: list[str], rows, columns) -> None:
-    workbook = xlsxwriter.Workbook(
-        output, {"constant_memory": True, "in_memory": False, "tmpdir": tempfile.gettempdir()}
+    book = Book(output, constant_memory=True)
+    sheet = book.list_sheet(
+        DATA_SHEETS[JobKind.QUESTIONNAIRES], [*headers, ERROR_COLUMN], widths={len(headers): MAX_WIDTH}
     )
-    sheet = workbook.add_worksheet(DATA_SHEETS[JobKind.QUESTIONNAIRES])
-    bold = workbook.add_format({"bold": True})
-    wrong = workbook.add_format({"bg_color": "#F8CBAD"})
-    wrong_date = workbook.add_format({"bg_color": "#F8CBAD", "num_format": "yyyy-mm-dd"})
-    date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, [*headers, ERROR_COLUMN], bold)
-    sheet.set_column(len(headers), len(headers), 60)
     position = {header: p for p, header in enumerate(headers)}
     for row_number, cells, message in rows:
         marked = {position[c] for c in columns.get(row_number, ()) if c in position}
-        for p, value in enumerate(cells):
-            is_date = isinstance(value, datetime.date)
-            style = (wrong_date if is_date else wrong) if p in marked else (date if is_date else None)
-            if value is None or value == "":
-                if style is not None:
-                    sheet.write_blank(row_number - 1, p, None, style)
-            else:
-                sheet.write(row_number - 1, p, value, style)
         if message:
-            sheet.write_string(row_number - 1, len(headers), message, wrong)
-    workbook.close()
+            marked.add(len(headers))
+        sheet.append([*cells, message], at=row_number - 1, marked=marked, fill=WRONG)
+    book.close()

@@ -18,6 +18,7 @@ from ledger.models import CategoryOfConcern, Concern, ConcernStep, Source, Statu
 from ledger.services import mark_overdue
 from ledger.workdays import add_working_days
 from units.models import GroupMember, MemberRole, Unit, UnitKind
+from units.paths import ids_of
 
 CITY_CODE = "LY"
 CONCERNS = 420
@@ -82,7 +83,7 @@ class Cast:
         """A user for the demo school of ``school_staff``, else a group member of the unit or above."""
         if unit.code == "LY03-S03" and self.school_staff and rng.random() < 0.5:
             return self.school_staff, None
-        for pk in [unit.pk, *reversed(unit.ancestor_ids)]:
+        for pk in reversed(ids_of(unit.path)):
             if self.members.get(pk):
                 return None, rng.choice(self.members[pk])
         return None, None
@@ -90,12 +91,8 @@ class Cast:
 
 def _units(rng: random.Random) -> list[Unit]:
     """Schools, kindergartens and towns, the busy districts three times as likely."""
-    units = list(
-        Unit.objects.filter(
-            path__startswith=Unit.objects.get(code=CITY_CODE).path,
-            kind__in=[UnitKind.SCHOOL, UnitKind.KINDERGARTEN, UnitKind.TOWN],
-        )
-    )
+    city = Unit.objects.get(code=CITY_CODE)
+    units = list(Unit.objects.under(city).filter(kind__in=[UnitKind.SCHOOL, UnitKind.KINDERGARTEN, UnitKind.TOWN]))
     weights = [3 if unit.code[:4] in BUSY_DISTRICTS else 1 for unit in units]
     return rng.choices(units, weights=weights, k=CONCERNS)
 

@@ -1,16 +1,18 @@
 """The ledger as offices file it upward: one row per concern, its steps in one cell."""
 
 import datetime
+from typing import IO
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from ledger.imports import COLUMNS
 from ledger.models import Concern, ConcernStep
-from ledger.people import phone_shown
-from ledger.sheets import new_workbook, wrap_column
+from spreadsheets.writing import Book, blank_list, workbook_kind
+from units.accounts import person_name
 from units.models import Unit
+from units.permissions import phone_shown
 
 
 def _headers() -> list[str]:
@@ -37,7 +39,7 @@ def _headers() -> list[str]:
 def _person(user) -> str:
     if user is None:
         return _("system")
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def _step_line(step: ConcernStep) -> str:
@@ -77,18 +79,18 @@ def _row(concern: Concern, user, today: datetime.date) -> list:
     ]
 
 
-def ledger_workbook(unit: Unit, concerns: QuerySet, user, today: datetime.date) -> Workbook:
+@workbook_kind("ledger")
+def ledger_workbook(unit: Unit, concerns: QuerySet, user, today: datetime.date, out: IO[bytes]) -> None:
     """Three queries whatever the number of concerns: the concerns, their steps, the steps' authors."""
     title = _("Ledger of concerns: %(unit)s") % {"unit": unit.name}
-    workbook, sheet = new_workbook(title, _headers())
+    book = Book(out)
+    sheet = book.list_sheet(_("Ledger"), _headers(), title=title, freeze_columns=2)
     steps = Prefetch("steps", queryset=ConcernStep.objects.select_related("by").order_by("at", "id"))
     for concern in concerns.for_listing().prefetch_related(steps):
         sheet.append(_row(concern, user, today))
-    for letter in ("C", "K", "N"):
-        for cell in sheet[letter][2:]:
-            cell.number_format = "yyyy-mm-dd"
-        sheet.column_dimensions[letter].width = 12
-    sheet.column_dimensions["B"].width = 20
-    wrap_column(sheet, "I", 40)
-    wrap_column(sheet, "P", 70)
-    return workbook
+    book.close()
+
+
+@workbook_kind("concerns template")
+def concerns_template(out: IO[bytes]) -> None:
+    blank_list(out, title=_("Concerns collected on paper"), headers=[str(c.label) for c in COLUMNS])

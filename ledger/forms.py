@@ -1,26 +1,18 @@
 """Forms of the ledger: they only clean input; the rules live in ``ledger.services``."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ledger import people
 from ledger.models import CategoryOfConcern, Concern, Source, Status
 from surveys.models import Indicator
+from units import people
 from units.models import GroupMember, Unit
+from units.phones import PhoneField
+from units.widgets import DateInput
 
-phone_validator = RegexValidator(r"^\+?[0-9][0-9\- ]{4,19}$", _("Enter a phone number: digits, with - or spaces."))
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ConcernForm(forms.Form):
@@ -36,7 +28,7 @@ class ConcernForm(forms.Form):
     raiser_name = forms.CharField(
         label=_("Raised by"), max_length=50, required=False, help_text=_("Leave empty if anonymous.")
     )
-    raiser_phone = forms.CharField(label=_("Phone"), max_length=20, required=False, validators=[phone_validator])
+    raiser_phone = PhoneField(label=_("Phone"), required=False)
     text = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 4}))
     deadline = forms.DateField(
         label=_("Deadline"),
@@ -65,9 +57,9 @@ class AssignForm(forms.Form):
     )
     text = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+    def __init__(self, *args, unit: Unit, viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "---------"), *people.person_choices(unit)]
+        self.fields["person"].choices = [("", "---------"), *people.person_choices(unit, viewer)]
 
     def responsible(self) -> dict:
         """``{"user": ...}`` or ``{"member": ...}`` for the service."""
@@ -130,15 +122,3 @@ class LedgerFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", False)}
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx)."))
-        if upload.size > settings.MANYI_UPLOAD_MAX_MB * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": settings.MANYI_UPLOAD_MAX_MB})
-        return upload

@@ -1,4 +1,4 @@
-"""Concerns collected on paper, imported from Excel: every row is checked before any is saved."""
+"""Concerns collected on paper, imported from a spreadsheet: every row is checked before any is saved."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -6,19 +6,23 @@ from django.utils.translation import gettext_lazy
 
 from ledger.models import CategoryOfConcern, Source
 from ledger.services import ConcernData, validate_concern_data
-from ledger.sheets import Column, Row, Sheet, parse_date, read_all_or_nothing, text
+from spreadsheets.cells import parse_date
+from spreadsheets.reading import Column, Row, Sheet, read_all_or_nothing
 from surveys.models import Indicator
 from units.models import Unit
 from units.permissions import Action, can
+from units.phones import phone_canonical
 
 COLUMNS = [
-    Column("received_on", gettext_lazy("Received on"), ("受理日期", "日期", "反映日期", "date"), required=True),
-    Column("unit", gettext_lazy("Unit"), ("单位", "单位代码", "unit code")),
+    Column(
+        "received_on", gettext_lazy("Received on"), ("受理日期", "日期", "反映日期", "登记日期", "date"), required=True
+    ),
+    Column("unit", gettext_lazy("Unit"), ("单位", "单位编码", "单位代码", "单位名称", "unit code")),
     Column("source", gettext_lazy("Source"), ("来源", "问题来源"), required=True),
     Column("category", gettext_lazy("Category"), ("类别", "问题类别", "问题类型"), required=True),
     Column("indicator", gettext_lazy("Indicator"), ("指标", "涉及指标")),
     Column("raiser_name", gettext_lazy("Raised by"), ("反映人", "姓名", "name")),
-    Column("raiser_phone", gettext_lazy("Phone"), ("电话", "联系电话", "手机")),
+    Column("raiser_phone", gettext_lazy("Phone"), ("电话", "联系电话", "手机", "手机号", "手机号码", "联系方式")),
     Column("text", gettext_lazy("What was said"), ("反映内容", "问题内容", "内容", "text"), required=True),
     Column("deadline", gettext_lazy("Deadline"), ("期限", "办结期限", "整改期限")),
 ]
@@ -76,32 +80,40 @@ def _by_names(queryset) -> dict:
 
 
 def _date(sheet: Sheet, row: Row, key: str, required: bool):
-    value = row.values.get(key)
-    if value in (None, ""):
+    if not row.text(key):
         if required:
-            sheet.error(row, key, _("a date is required."))
+            sheet.error(row, key, "required")
         return None
     try:
-        return parse_date(value)
+        return parse_date(row.values[key])
     except ValueError:
-        sheet.error(row, key, _("%(value)s is not a date (write 2026-03-02).") % {"value": value})
+        sheet.error(row, key, "bad_date")
         return None
+
+
+def _phone(sheet: Sheet, row: Row, key: str) -> str:
+    try:
+        return phone_canonical(row.values.get(key))
+    except ValidationError as error:
+        sheet.error(row, key, f"phone_{error.code}")
+        return ""
 
 
 def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ConcernData | None:
-    errors_before = len(sheet.errors)
+    problems_before = sheet.problems.total
     target = unit
-    if text(row.values.get("unit")):
+    if row.text("unit"):
         target = sheet.lookup(row, "unit", lookups.units, True)
     received_on = _date(sheet, row, "received_on", True)
     deadline = _date(sheet, row, "deadline", False)
     source = sheet.lookup(row, "source", lookups.sources, True)
     category = sheet.lookup(row, "category", lookups.categories, True)
     indicator = sheet.lookup(row, "indicator", lookups.indicators, False)
-    said = text(row.values.get("text"))
+    said = row.text("text")
     if not said:
-        sheet.error(row, "text", _("a value is required."))
-    if len(sheet.errors) > errors_before:
+        sheet.error(row, "text", "required")
+    phone = _phone(sheet, row, "raiser_phone")
+    if sheet.problems.total > problems_before:
         return None
     data = ConcernData(
         unit=target,
@@ -111,18 +123,19 @@ def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ConcernDa
         text=said,
         received_on=received_on,
         deadline=deadline,
-        raiser_name=text(row.values.get("raiser_name"))[:50],
-        raiser_phone=text(row.values.get("raiser_phone"))[:20],
+        raiser_name=row.text("raiser_name")[:50],
+        raiser_phone=phone,
     )
     try:
         validate_concern_data(data)
     except ValidationError as exc:
-        sheet.error(row, "deadline" if exc.code == "deadline_before_receipt" else "received_on", exc.messages[0])
+        key = "deadline" if exc.code == "deadline_before_receipt" else "received_on"
+        sheet.error(row, key, "rule", message=exc.messages[0])
         return None
     return data
 
 
 def read_concerns(upload, unit: Unit, user) -> tuple[list[ConcernData], list[str]]:
-    """The concerns of an uploaded file and the errors found; any error means nothing is to be saved."""
+    """The concerns of an uploaded file and the headers ignored; ``FileRefused`` if any row is wrong."""
     lookups = Lookups(unit, user)
     return read_all_or_nothing(upload, COLUMNS, lambda sheet, row: _row_data(sheet, row, unit, lookups))

@@ -9,8 +9,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import BilingualName, Indicator
+from units.accounts import person_name
 from units.models import GroupMember, Unit
-from units.permissions import Action, scope_paths, unit_q
+from units.paths import subtree_q
+from units.permissions import Action, filter_by_unit, own
 
 
 class CategoryOfConcern(BilingualName):
@@ -65,25 +67,17 @@ class Status(models.TextChoices):
 FINAL_STATUSES = (Status.CLOSED, Status.WITHDRAWN)
 
 
-def person_q(user, prefix: str = "") -> Q:
-    """Rows whose responsible person is ``user``, directly or through their group membership."""
-    return Q(**{f"{prefix}responsible_user": user}) | Q(**{f"{prefix}responsible_member__user": user})
-
-
 class ConcernQuerySet(models.QuerySet):
     def under(self, unit: Unit) -> "ConcernQuerySet":
-        return self.filter(unit__path__startswith=unit.path)
+        return self.filter(subtree_q(unit.path, "unit__path"))
 
     def visible_to(self, user) -> "ConcernQuerySet":
         """Concerns in the user's subtrees, and those the user is responsible for wherever they are."""
-        if not user.is_authenticated:
-            return self.none()
-        if scope_paths(user, Action.VIEW) is None:
-            return self  # everywhere (an empty Q would drop out of the OR below)
-        return self.filter(unit_q(user, Action.VIEW, "unit__") | person_q(user))
+        return filter_by_unit(self, user, Action.VIEW) | self.of_person(user)
 
     def of_person(self, user) -> "ConcernQuerySet":
-        return self.filter(person_q(user))
+        """Concerns whose responsible person is ``user``, directly or through their group membership."""
+        return own(self, user, "responsible_user", "responsible_member__user")
 
     def open(self) -> "ConcernQuerySet":
         return self.exclude(status__in=FINAL_STATUSES)
@@ -199,7 +193,7 @@ class Concern(models.Model):
         if self.responsible_member_id:
             return self.responsible_member.display_name
         if self.responsible_user_id:
-            return self.responsible_user.get_full_name() or self.responsible_user.get_username()
+            return person_name(self.responsible_user)
         return ""
 
     @property
@@ -286,7 +280,7 @@ class ReminderKind(models.TextChoices):
 class ReminderQuerySet(models.QuerySet):
     def active_for(self, user) -> "ReminderQuerySet":
         """Reminders the user has not dismissed, of concerns still open."""
-        return self.filter(user=user, dismissed_at__isnull=True).exclude(concern__status__in=FINAL_STATUSES)
+        return own(self, user).filter(dismissed_at__isnull=True).exclude(concern__status__in=FINAL_STATUSES)
 
 
 class Reminder(models.Model):

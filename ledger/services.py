@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ledger import people
 from ledger.models import (
     CategoryOfConcern,
     Concern,
@@ -27,6 +26,7 @@ from ledger.models import (
 )
 from ledger.workdays import add_working_days
 from surveys.models import Indicator
+from units import people
 from units.models import GroupMember, Unit
 
 # A reminder that a concern is due soon is written this many working days before its deadline.

@@ -3,14 +3,14 @@
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from django.db.models import Count, F, Q, QuerySet
 
 from ledger.models import FINAL_STATUSES, CategoryOfConcern, Concern, Status
-from surveys.engine import percent
+from surveys.engine import percent_of
 from surveys.models import Indicator
 from units.models import Unit
+from units.paths import child_below
 
 OVERDUE_LIST_LIMIT = 100
 
@@ -46,7 +46,7 @@ class Figures:
     @property
     def on_time_percent(self) -> Decimal | None:
         """Share of closed concerns that were closed by their deadline; None when none is closed."""
-        return percent(Fraction(self.on_time, self.closed), 1) if self.closed else None
+        return percent_of(self.on_time, self.closed, places=1)
 
 
 @dataclass
@@ -99,18 +99,12 @@ def by_indicator(concerns: QuerySet, today: datetime.date) -> list[Figures]:
     return result
 
 
-def child_below(unit: Unit, path: str) -> int | None:
-    """The id of the unit directly below ``unit`` on the way to ``path``; None for ``unit`` itself."""
-    rest = path[len(unit.path) :]
-    return int(rest.split("/", 1)[0]) if rest else None
-
-
 def by_unit(unit: Unit, concerns: QuerySet, today: datetime.date) -> list[Figures]:
     """The unit's own concerns, then each unit directly below it with everything under it pooled."""
     own = Figures(unit=unit)
     children = {child.pk: Figures(unit=child) for child in unit.children.order_by("order", "code")}
     for path, row in figures_by(concerns, "unit__path", today).items():
-        child = child_below(unit, path)
+        child = child_below(path, unit.path)
         target = own if child is None else children.get(child)
         if target is not None:
             target.add(row)

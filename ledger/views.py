@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import BytesIO
 
 from django import forms
 from django.contrib import messages
@@ -14,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ledger import people, services
-from ledger.exports import ledger_workbook
+from ledger import services
+from ledger.exports import concerns_template, ledger_workbook
 from ledger.forms import (
     AssignForm,
     CallBackForm,
@@ -24,41 +25,41 @@ from ledger.forms import (
     FixedForm,
     LedgerFilterForm,
     NoteForm,
-    UploadForm,
     WithdrawForm,
 )
 from ledger.imports import COLUMNS, read_concerns
 from ledger.models import Concern, ConcernStep, Reminder, Status
-from ledger.sheets import new_workbook, workbook_response
 from ledger.summary import ledger_summary
 from ledger.workdays import add_working_days
-from units.permissions import Action, can, get_unit, top_units
+from spreadsheets.downloads import attachment
+from spreadsheets.forms import UploadForm
+from spreadsheets.problems import FileRefused, Problem
+from spreadsheets.reading import ignored_note
+from units import people
+from units.permissions import (
+    Action,
+    can,
+    get_unit,
+    may_fix_concern,
+    may_see_phone,
+    may_view_concern,
+    may_work_concern,
+    own,
+    require_anywhere,
+    top_units,
+)
 
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 3
-
-
-def _is_responsible(user, concern: Concern) -> bool:
-    return user.pk is not None and user.pk == concern.responsible_account_id()
 
 
 def get_concern(user, pk: int) -> Concern:
     """The concern if its unit is in the user's subtree or the user is responsible for it; 404 otherwise."""
     related = ("unit", "category", "indicator", "responsible_user", "responsible_member__group__unit")
     concern = get_object_or_404(Concern.objects.select_related(*related), pk=pk)
-    if can(user, Action.VIEW, concern.unit) or _is_responsible(user, concern):
+    if may_view_concern(user, concern):
         return concern
     raise Http404
-
-
-def may_work(user, concern: Concern) -> bool:
-    """Working the ledger (assign, check, call back, withdraw, correct) is for staff of the unit."""
-    return can(user, Action.ENTER, concern.unit)
-
-
-def may_fix(user, concern: Concern) -> bool:
-    """The responsible person reports progress on their own concern even without a staff role."""
-    return may_work(user, concern) or _is_responsible(user, concern)
 
 
 # ---------------------------------------------------------------- workflow steps
@@ -113,20 +114,24 @@ def _waiting_for_call_back(concern: Concern, user) -> bool:
 
 STEPS = {
     "assign": Step(
-        AssignForm, _assign, may_work, lambda c, u: c.status in (Status.RECEIVED, Status.ASSIGNED, Status.FIXING)
+        AssignForm,
+        _assign,
+        may_work_concern,
+        lambda c, u: c.status in (Status.RECEIVED, Status.ASSIGNED, Status.FIXING),
     ),
-    "start": Step(NoteForm, _start, may_fix, lambda c, u: c.status == Status.ASSIGNED),
-    "fixed": Step(FixedForm, _fixed, may_fix, lambda c, u: c.status == Status.FIXING),
-    "check": Step(CheckForm, _check, may_work, _waiting_for_check),
-    "call-back": Step(CallBackForm, _call_back, may_work, _waiting_for_call_back),
-    "withdraw": Step(WithdrawForm, _withdraw, may_work, lambda c, u: not c.is_final),
+    "start": Step(NoteForm, _start, may_fix_concern, lambda c, u: c.status == Status.ASSIGNED),
+    "fixed": Step(FixedForm, _fixed, may_fix_concern, lambda c, u: c.status == Status.FIXING),
+    "check": Step(CheckForm, _check, may_work_concern, _waiting_for_check),
+    "call-back": Step(CallBackForm, _call_back, may_work_concern, _waiting_for_call_back),
+    "withdraw": Step(WithdrawForm, _withdraw, may_work_concern, lambda c, u: not c.is_final),
 }
 
 
-def _step_form(name: str, concern: Concern, data=None) -> forms.Form:
+def _step_form(name: str, concern: Concern, user, data=None) -> forms.Form:
     form_class = STEPS[name].form
     if form_class is AssignForm:
-        return AssignForm(data, unit=concern.unit, initial={"person": concern.responsible_key}, prefix=name)
+        initial = {"person": concern.responsible_key}
+        return AssignForm(data, unit=concern.unit, viewer=user, initial=initial, prefix=name)
     return form_class(data, prefix=name)
 
 
@@ -135,7 +140,7 @@ def _render_concern(request: HttpRequest, concern: Concern, failed: dict | None 
     failed = failed or {}
     # A refused step is shown with its errors even if the concern's state no longer offers it.
     step_forms = {
-        name: failed.get(name) or _step_form(name, concern)
+        name: failed.get(name) or _step_form(name, concern, user)
         for name, step in STEPS.items()
         if name in failed or (step.allowed(user, concern) and step.applies(concern, user))
     }
@@ -143,7 +148,7 @@ def _render_concern(request: HttpRequest, concern: Concern, failed: dict | None 
         "concern": concern,
         "steps": ConcernStep.objects.filter(concern=concern).select_related("by"),
         "step_forms": step_forms,
-        "can_edit": may_work(user, concern) and not concern.is_final,
+        "can_edit": may_work_concern(user, concern) and not concern.is_final,
         "is_overdue": concern.is_overdue(timezone.localdate()),
         "can_view_unit": can(user, Action.VIEW, concern.unit),
     }
@@ -164,7 +169,7 @@ def concern_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     if not STEPS[step].allowed(request.user, concern):
         raise PermissionDenied
-    form = _step_form(step, concern, request.POST)
+    form = _step_form(step, concern, request.user, request.POST)
     if form.is_valid():
         try:
             STEPS[step].run(concern, request.user, form)
@@ -180,9 +185,9 @@ def concern_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @login_required
 def concern_edit(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_concern(request.user, pk)
-    if not may_work(request.user, concern):
+    if not may_work_concern(request.user, concern):
         raise PermissionDenied
-    show_phone = people.may_see_phone(request.user, concern.unit)
+    show_phone = may_see_phone(request.user, concern.unit)
     form = ConcernForm.for_concern(concern, show_phone, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
@@ -224,7 +229,7 @@ def concern_create(request: HttpRequest, code: str) -> HttpResponse:
 
 def _filtered(request: HttpRequest, unit) -> tuple[LedgerFilterForm, object]:
     concerns = Concern.objects.under(unit)
-    form = LedgerFilterForm(request.GET, person_choices=people.responsible_choices(concerns))
+    form = LedgerFilterForm(request.GET, person_choices=people.responsible_choices(concerns, request.user))
     return form, concerns.filtered(form.filters(), timezone.localdate())
 
 
@@ -253,8 +258,9 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.VIEW, code)
     _form, concerns = _filtered(request, unit)
     today = timezone.localdate()
-    workbook = ledger_workbook(unit, concerns, request.user, today)
-    return workbook_response(workbook, f"{unit.name}-{_('ledger')}-{today.isoformat()}.xlsx")
+    buffer = BytesIO()
+    ledger_workbook(unit, concerns, request.user, today, buffer)
+    return attachment(buffer, f"{unit.name}-{_('ledger')}-{today.isoformat()}.xlsx")
 
 
 @require_GET
@@ -270,13 +276,18 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
 def ledger_import(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
     form = UploadForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
+    errors: list[Problem] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        rows, errors = read_concerns(upload, unit, request.user)
-        if not errors:
+        try:
+            rows, ignored = read_concerns(upload, unit, request.user)
+        except FileRefused as refused:
+            errors = refused.problems.kept
+        else:
             created = services.concerns_import(rows=rows, by=request.user, file_name=upload.name)
-            messages.success(request, _("%(n)d concerns were imported.") % {"n": len(created)})
+            messages.success(
+                request, " ".join([_("%(n)d concerns were imported.") % {"n": len(created)}, ignored_note(ignored)])
+            )
             return redirect("ledger:unit", code=unit.code)
     status = 400 if form.is_bound else 200
     context = {"unit": unit, "form": form, "errors": errors, "columns": COLUMNS}
@@ -286,8 +297,10 @@ def ledger_import(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    workbook, _sheet = new_workbook(_("Concerns collected on paper"), [str(c.label) for c in COLUMNS])
-    return workbook_response(workbook, f"{_('concerns')}-{_('template')}.xlsx")
+    require_anywhere(request.user, Action.ENTER)
+    buffer = BytesIO()
+    concerns_template(buffer)
+    return attachment(buffer, f"{_('concerns')}-{_('template')}.xlsx")
 
 
 # ---------------------------------------------------------------- people
@@ -302,9 +315,7 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
     concerns = list(Concern.objects.of_person(request.user).open().for_listing().order_by("deadline", "id"))
     reminders = list(Reminder.objects.active_for(request.user).select_related("concern__unit", "concern__category"))
     for reminder in reminders:
-        reminder.can_open = can(request.user, Action.VIEW, reminder.concern.unit) or _is_responsible(
-            request.user, reminder.concern
-        )
+        reminder.can_open = may_view_concern(request.user, reminder.concern)
     context = {
         "overdue": [c for c in concerns if c.deadline < today],
         "due_soon": [c for c in concerns if today <= c.deadline <= soon],
@@ -318,7 +329,7 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def reminder_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    services.reminder_dismiss(reminder=get_object_or_404(Reminder, pk=pk, user=request.user))
+    services.reminder_dismiss(reminder=get_object_or_404(own(Reminder.objects.all(), request.user), pk=pk))
     return redirect("ledger:mine")
 
 

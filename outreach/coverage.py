@@ -8,16 +8,15 @@ query from the visit rules, so that rules set on any unit apply to its subtree.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
 
-from ledger.summary import child_below
 from outreach.models import Contact, ContactKind, FollowUp, FollowUpContact, FollowUpStatus, Period, Visit, VisitRule
 from outreach.periods import period_start, previous_start
-from surveys.engine import percent
+from surveys.engine import percent_of
 from units.models import GroupMember, Unit, UnitKind
+from units.paths import child_below, ids_of, lineage_q, subtree_q
 
 TOWN_KINDS = (UnitKind.TOWN, UnitKind.VILLAGE)
 KEY = Q(kind=ContactKind.KEY_HOUSEHOLD)
@@ -53,13 +52,13 @@ def _values(rule: VisitRule) -> RuleValues:
 
 def rules_around(unit: Unit) -> dict[int, VisitRule]:
     """The visit rules set on the unit, above it or below it, by unit id: one query."""
-    rules = VisitRule.objects.filter(Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids))
+    rules = VisitRule.objects.filter(lineage_q(unit.path))
     return {rule.unit_id: rule for rule in rules.select_related("unit")}
 
 
 def rule_for(unit: Unit, rules: dict[int, VisitRule]) -> RuleValues:
     """The nearest rule at or above the unit, else the default for its kind."""
-    for pk in reversed([*unit.ancestor_ids, unit.pk]):
+    for pk in reversed(ids_of(unit.path)):
         if pk in rules:
             return _values(rules[pk])
     return default_rule(unit.kind)
@@ -69,7 +68,7 @@ def _start_case(rules: dict[int, VisitRule], today: datetime.date, start) -> Cas
     """Per contact, the start of its period: the deepest rule above it wins, then the defaults by kind."""
     whens = []
     for rule in sorted(rules.values(), key=lambda r: -r.unit.depth):
-        under = Q(unit__path__startswith=rule.unit.path)
+        under = subtree_q(rule.unit.path, "unit__path")
         whens += [
             When(under & KEY, then=Value(start(today, rule.key_period))),
             When(under, then=Value(start(today, rule.period))),
@@ -107,7 +106,7 @@ class Coverage:
 
     @property
     def visited_percent(self) -> Decimal | None:
-        return percent(Fraction(self.visited, self.assigned), 1) if self.assigned else None
+        return percent_of(self.visited, self.assigned, places=1)
 
 
 @dataclass
@@ -145,7 +144,7 @@ def visit_coverage(unit: Unit, today: datetime.date) -> CoverageReport:
     rules = rules_around(unit)
     counts = {(row["unit_id"], row["assigned_to_id"]): row for row in contact_counts(unit, rules, today)}
     cadres = set(
-        GroupMember.objects.filter(group__unit__path__startswith=unit.path, user__isnull=False).values_list(
+        GroupMember.objects.filter(subtree_q(unit.path, "group__unit__path"), user__isnull=False).values_list(
             "group__unit_id", "user_id"
         )
     )
@@ -181,7 +180,7 @@ def _rolled_up(unit: Unit, people: list[Coverage]) -> list[Coverage]:
     own = Coverage(unit=unit)
     children = {child.pk: Coverage(unit=child) for child in unit.children.order_by("order", "code")}
     for person in people:
-        child = child_below(unit, person.unit.path)
+        child = child_below(person.unit.path, unit.path)
         target = own if child is None else children.get(child)
         if target is not None:
             target.add(person)
@@ -208,7 +207,7 @@ class FollowUpFigures:
     @property
     def followed_up_percent(self) -> Decimal | None:
         """Share of follow-ups with at least one contact recorded."""
-        return percent(Fraction(self.contacted, self.total), 1) if self.total else None
+        return percent_of(self.contacted, self.total, places=1)
 
 
 def followup_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]:
@@ -232,7 +231,7 @@ def followup_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]
     own = FollowUpFigures(unit=unit)
     children = {child.pk: FollowUpFigures(unit=child) for child in unit.children.order_by("order", "code")}
     for row in rows:
-        child = child_below(unit, row["unit__path"])
+        child = child_below(row["unit__path"], unit.path)
         target = own if child is None else children.get(child)
         if target is not None:
             target.add(row)

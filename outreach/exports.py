@@ -1,15 +1,18 @@
 """The visit ledger (走访台帐) as Excel: every visit of a period, then coverage per person and per unit."""
 
 import datetime
+from typing import IO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from ledger.people import phone_shown, user_label
-from ledger.sheets import add_sheet, new_workbook, wrap_column
 from outreach.coverage import CoverageReport
+from outreach.imports import COLUMNS
 from outreach.models import Visit
+from spreadsheets.writing import Book, blank_list, workbook_kind
+from units.accounts import person_name
 from units.models import Unit
+from units.paths import subtree_q
+from units.permissions import phone_shown
 
 
 def _visit_headers() -> list[str]:
@@ -36,15 +39,19 @@ def _figures(c) -> list:
     return [c.assigned, c.quota, c.shortfall, c.visited, c.overdue]
 
 
-def visits_workbook(unit: Unit, user, first: datetime.date, last: datetime.date, report: CoverageReport) -> Workbook:
+@workbook_kind("visits")
+def visits_workbook(
+    unit: Unit, user, first: datetime.date, last: datetime.date, report: CoverageReport, out: IO[bytes]
+) -> None:
     title = _("Visit ledger: %(unit)s, %(first)s to %(last)s") % {
         "unit": unit.name,
         "first": first.isoformat(),
         "last": last.isoformat(),
     }
-    workbook, sheet = new_workbook(title, _visit_headers())
+    book = Book(out)
+    sheet = book.list_sheet(_("Visits"), _visit_headers(), title=title, freeze_columns=3)
     visits = (
-        Visit.objects.filter(contact__unit__path__startswith=unit.path, date__gte=first, date__lte=last)
+        Visit.objects.filter(subtree_q(unit.path, "contact__unit__path"), date__gte=first, date__lte=last)
         .select_related("contact__unit", "by")
         .prefetch_related("concerns")
         .order_by("contact__unit__path", "date", "id")
@@ -59,21 +66,24 @@ def visits_workbook(unit: Unit, user, first: datetime.date, last: datetime.date,
                 contact.guardian,
                 contact.get_kind_display(),
                 phone_shown(user, contact.unit, contact.phone),
-                user_label(visit.by),
+                person_name(visit.by),
                 visit.get_method_display(),
                 visit.notes,
                 visit.get_phone_check_display(),
                 ", ".join(f"#{c.pk}" for c in visit.concerns.all()),
             ]
         )
-    for cell in sheet["A"][2:]:
-        cell.number_format = "yyyy-mm-dd"
-    wrap_column(sheet, "I", 50)
-    people = add_sheet(workbook, _("Coverage by person"), [_("Unit"), _("Person"), _("Cadre"), *_coverage_headers()])
+    headers = [_("Unit"), _("Person"), _("Cadre"), *_coverage_headers()]
+    people = book.list_sheet(_("Coverage by person"), headers, title=title)
     for c in report.people:
-        person = user_label(c.user) if c.user else _("not assigned")
+        person = person_name(c.user) if c.user else _("not assigned")
         people.append([c.unit.name, person, _("yes") if c.is_cadre else "", *_figures(c)])
-    units = add_sheet(workbook, _("Coverage by unit"), [_("Unit"), *_coverage_headers()])
+    units = book.list_sheet(_("Coverage by unit"), [_("Unit"), *_coverage_headers()], title=title)
     for c in report.units:
         units.append([c.unit.name, *_figures(c)])
-    return workbook
+    book.close()
+
+
+@workbook_kind("contacts template")
+def contacts_template(out: IO[bytes]) -> None:
+    blank_list(out, title=_("Contacts to visit"), headers=[str(c.label) for c in COLUMNS])

@@ -4,8 +4,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ledger import people
-from ledger.forms import DateInput, phone_validator
 from ledger.models import CategoryOfConcern
 from outreach.models import (
     Contact,
@@ -17,7 +15,10 @@ from outreach.models import (
     VisitMethod,
 )
 from outreach.services import RaisedConcern
+from units import people
 from units.models import Unit
+from units.phones import PhoneField
+from units.widgets import DateInput
 
 
 class RaisedConcernMixin(forms.Form):
@@ -81,14 +82,14 @@ class ContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50, help_text=_("The student, or the head of the household."))
     guardian = forms.CharField(label=_("Parent or guardian"), max_length=50, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, validators=[phone_validator])
+    phone = PhoneField(label=_("Phone"), required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, unit: Unit, show_phone: bool = True, **kwargs) -> None:
+    def __init__(self, *args, unit: Unit, viewer, show_phone: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = people.users_of(unit)
+        self.fields["assigned_to"].queryset = people.users_of(unit, viewer)
         self.fields["assigned_to"].label_from_instance = people.user_label
         if not show_phone:
             del self.fields["phone"]
@@ -98,9 +99,9 @@ class ContactEditForm(ContactForm):
     active = forms.BooleanField(label=_("Active"), required=False)
 
     @classmethod
-    def for_contact(cls, contact: Contact, show_phone: bool, data=None) -> "ContactEditForm":
+    def for_contact(cls, contact: Contact, show_phone: bool, viewer, data=None) -> "ContactEditForm":
         initial = {name: getattr(contact, name) for name in cls.base_fields}
-        return cls(data, initial=initial, unit=contact.unit, show_phone=show_phone)
+        return cls(data, initial=initial, unit=contact.unit, viewer=viewer, show_phone=show_phone)
 
 
 class ContactFilterForm(forms.Form):
@@ -108,9 +109,9 @@ class ContactFilterForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False, empty_label=_("Anyone"))
     q = forms.CharField(label=_("Name"), required=False)
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+    def __init__(self, *args, unit: Unit, viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people.users_of(unit)
+        self.fields["person"].queryset = people.users_of(unit, viewer)
         self.fields["person"].label_from_instance = people.user_label
 
     def filters(self) -> dict:
@@ -124,13 +125,7 @@ class VisitForm(RaisedConcernMixin):
     method = forms.ChoiceField(label=_("How"), choices=VisitMethod.choices)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}))
     phone_check = forms.ChoiceField(label=_("Phone number checked"), choices=PhoneCheck.choices)
-    new_phone = forms.CharField(
-        label=_("New phone number"),
-        max_length=20,
-        required=False,
-        validators=[phone_validator],
-        help_text=_("Only if the number changed."),
-    )
+    new_phone = PhoneField(label=_("New phone number"), required=False, help_text=_("Only if the number changed."))
 
     field_order = ["date", "method", "notes", "phone_check", "new_phone", "concern_category", "concern_text"]
 

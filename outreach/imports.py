@@ -1,26 +1,28 @@
-"""Contacts (families, households) imported from Excel: every row is checked before any is saved."""
+"""Contacts (families, households) imported from a spreadsheet: every row is checked before any is saved."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ledger.sheets import Column, Row, Sheet, read_all_or_nothing, text
 from outreach.models import ContactKind
 from outreach.services import ContactData
-from units.models import Role, Unit
+from spreadsheets.problems import add_reasons
+from spreadsheets.reading import Column, Row, Sheet, read_all_or_nothing
+from units import people
+from units.models import Unit
+from units.paths import is_under
 from units.permissions import Action, can
+from units.phones import phone_canonical
 
 COLUMNS = [
     Column("name", gettext_lazy("Name"), ("姓名", "学生姓名", "户主", "户主姓名"), required=True),
     Column("guardian", gettext_lazy("Parent or guardian"), ("家长", "家长姓名", "监护人", "guardian")),
     Column("kind", gettext_lazy("Kind"), ("类别", "类型", "对象类别"), required=True),
-    Column("phone", gettext_lazy("Phone"), ("电话", "联系电话", "手机")),
+    Column("phone", gettext_lazy("Phone"), ("电话", "联系电话", "手机", "手机号", "手机号码", "联系方式")),
     Column("address", gettext_lazy("Address"), ("住址", "地址", "家庭住址")),
     Column("assigned_to", gettext_lazy("Assigned to"), ("负责人", "联系人", "走访人", "包联人", "user")),
-    Column("unit", gettext_lazy("Unit"), ("单位", "单位代码", "unit code")),
+    Column("unit", gettext_lazy("Unit"), ("单位", "单位编码", "单位代码", "单位名称", "unit code")),
 ]
 
 KIND_ALIASES = {
@@ -37,7 +39,7 @@ KIND_ALIASES = {
     "一般户": ContactKind.OTHER,
 }
 
-_phone = RegexValidator(r"^\+?[0-9][0-9\- ]{4,19}$")
+add_reasons({"no_role_on_unit": gettext_lazy("%(user)s has no role on %(unit)s.")})
 
 
 class Lookups:
@@ -54,8 +56,8 @@ class Lookups:
             self.kinds[value] = value
             self.kinds[str(label).lower()] = value
             self.kinds[_(str(label)).lower()] = value
-        # Everyone with a role on, above or below the unit, with the paths of their roles.
-        roles = Role.objects.filter(Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids))
+        # Everyone with a role on, above or below the unit that the user sees, with the paths of their roles.
+        roles = people.roles_of(unit, user)
         self.role_paths: dict[int, set[str]] = {}
         for user_id, path in roles.values_list("user_id", "unit__path"):
             self.role_paths.setdefault(user_id, set()).add(path)
@@ -67,39 +69,37 @@ class Lookups:
 
     def may_take(self, user, unit: Unit) -> bool:
         """Has the user a role on the unit, above it or below it?"""
-        return any(unit.path.startswith(p) or p.startswith(unit.path) for p in self.role_paths.get(user.pk, ()))
+        return any(is_under(unit.path, p) or is_under(p, unit.path) for p in self.role_paths.get(user.pk, ()))
 
 
 def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ContactData | None:
-    errors_before = len(sheet.errors)
-    target = sheet.lookup(row, "unit", lookups.units, False) if text(row.values.get("unit")) else unit
-    name = text(row.values.get("name"))
+    problems_before = sheet.problems.total
+    target = sheet.lookup(row, "unit", lookups.units, False) if row.text("unit") else unit
+    name = row.text("name")
     if not name:
-        sheet.error(row, "name", _("a value is required."))
+        sheet.error(row, "name", "required")
     kind = sheet.lookup(row, "kind", lookups.kinds, True)
     assigned_to = sheet.lookup(row, "assigned_to", lookups.users, False)
     if assigned_to is not None and target is not None and not lookups.may_take(assigned_to, target):
-        sheet.error(row, "assigned_to", _("%(user)s has no role on %(unit)s.") % {"user": assigned_to, "unit": target})
-    phone = text(row.values.get("phone"))
-    if phone:
-        try:
-            _phone(phone)
-        except ValidationError:
-            sheet.error(row, "phone", _("%(value)s is not a phone number.") % {"value": phone})
-    if len(sheet.errors) > errors_before:
+        sheet.error(row, "assigned_to", "no_role_on_unit", user=str(assigned_to), unit=str(target))
+    try:
+        phone = phone_canonical(row.values.get("phone"))
+    except ValidationError as error:
+        sheet.error(row, "phone", f"phone_{error.code}")
+    if sheet.problems.total > problems_before:
         return None
     return ContactData(
         unit=target,
         name=name[:50],
         kind=kind,
         assigned_to=assigned_to,
-        guardian=text(row.values.get("guardian"))[:50],
+        guardian=row.text("guardian")[:50],
         phone=phone,
-        address=text(row.values.get("address"))[:200],
+        address=row.text("address")[:200],
     )
 
 
 def read_contacts(upload, unit: Unit, user) -> tuple[list[ContactData], list[str]]:
-    """The contacts of an uploaded file and the errors found; any error means nothing is to be saved."""
+    """The contacts of an uploaded file and the headers ignored; ``FileRefused`` if any row is wrong."""
     lookups = Lookups(unit, user)
     return read_all_or_nothing(upload, COLUMNS, lambda sheet, row: _row_data(sheet, row, unit, lookups))

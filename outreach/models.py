@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from ledger.models import Concern
 from surveys.models import Questionnaire, Round
 from units.models import Unit
-from units.permissions import Action, filter_by_unit
+from units.paths import subtree_q
+from units.permissions import Action, filter_by_unit, own
 
 # ---------------------------------------------------------------- follow-ups of dissatisfied respondents
 
@@ -24,7 +25,7 @@ class FollowUpStatus(models.TextChoices):
 
 class FollowUpQuerySet(models.QuerySet):
     def under(self, unit: Unit) -> "FollowUpQuerySet":
-        return self.filter(unit__path__startswith=unit.path)
+        return self.filter(subtree_q(unit.path, "unit__path"))
 
     def visible_to(self, user) -> "FollowUpQuerySet":
         return filter_by_unit(self, user, Action.VIEW)
@@ -117,13 +118,11 @@ class ContactKind(models.TextChoices):
 
 class ContactQuerySet(models.QuerySet):
     def under(self, unit: Unit) -> "ContactQuerySet":
-        return self.filter(unit__path__startswith=unit.path)
+        return self.filter(subtree_q(unit.path, "unit__path"))
 
     def visible_to(self, user) -> "ContactQuerySet":
         """Contacts in the user's subtrees, and those assigned to the user."""
-        if not user.is_authenticated:
-            return self.none()
-        return filter_by_unit(self, user, Action.VIEW) | self.filter(assigned_to=user)
+        return filter_by_unit(self, user, Action.VIEW) | own(self, user, "assigned_to")
 
     def with_last_visit(self) -> "ContactQuerySet":
         return self.annotate(last_visit=Max("visits__date"))

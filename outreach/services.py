@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ledger import people
 from ledger.models import CategoryOfConcern, Concern, Source
 from ledger.services import ConcernData, concern_create
 from outreach.models import (
@@ -25,6 +24,7 @@ from outreach.models import (
     Visit,
     VisitRule,
 )
+from units import people
 from units.models import Unit
 
 

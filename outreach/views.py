@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import asdict
+from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,12 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ledger import people
-from ledger.forms import UploadForm
-from ledger.sheets import new_workbook, parse_date, workbook_response
 from outreach import services
 from outreach.coverage import followup_coverage, rule_for, rules_around, visit_coverage
-from outreach.exports import visits_workbook
+from outreach.exports import contacts_template, visits_workbook
 from outreach.forms import (
     ContactEditForm,
     ContactFilterForm,
@@ -33,8 +31,22 @@ from outreach.forms import (
 from outreach.imports import COLUMNS, read_contacts
 from outreach.models import Contact, FollowUp, FollowUpStatus, Period
 from outreach.periods import period_start
+from spreadsheets.cells import parse_date
+from spreadsheets.downloads import attachment
+from spreadsheets.forms import UploadForm
+from spreadsheets.problems import FileRefused, Problem
+from spreadsheets.reading import ignored_note
 from surveys.models import Answer, Category
-from units.permissions import Action, can, get_unit
+from units.permissions import (
+    Action,
+    can,
+    get_unit,
+    may_see_phone,
+    may_view_contact,
+    may_visit_contact,
+    own,
+    require_anywhere,
+)
 
 PAGE_SIZE = 50
 
@@ -159,14 +171,10 @@ def followup_by_unit(request: HttpRequest, code: str) -> HttpResponse:
 # ---------------------------------------------------------------- contacts
 
 
-def _is_assignee(user, contact: Contact) -> bool:
-    return user.pk is not None and contact.assigned_to_id == user.pk
-
-
 def get_contact(user, pk: int) -> Contact:
     """The contact if its unit is in the user's subtree or it is assigned to the user; 404 otherwise."""
     contact = get_object_or_404(Contact.objects.select_related("unit", "assigned_to"), pk=pk)
-    if can(user, Action.VIEW, contact.unit) or _is_assignee(user, contact):
+    if may_view_contact(user, contact):
         return contact
     raise Http404
 
@@ -175,7 +183,7 @@ def get_contact(user, pk: int) -> Contact:
 @login_required
 def contacts(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.VIEW, code)
-    form = ContactFilterForm(request.GET, unit=unit)
+    form = ContactFilterForm(request.GET, unit=unit, viewer=request.user)
     filters = form.filters()
     rows = Contact.objects.under(unit).filter(active=True)
     if "kind" in filters:
@@ -199,7 +207,8 @@ def contacts(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def my_contacts(request: HttpRequest) -> HttpResponse:
-    rows = Contact.objects.filter(assigned_to=request.user, active=True).with_last_visit().select_related("unit")
+    rows = own(Contact.objects.filter(active=True), request.user, "assigned_to")
+    rows = rows.with_last_visit().select_related("unit")
     rows = rows.order_by(F("last_visit").asc(nulls_first=True), "name")
     return render(request, "outreach/mine.html", {"contacts": rows})
 
@@ -208,7 +217,7 @@ def my_contacts(request: HttpRequest) -> HttpResponse:
 @login_required
 def contact_create(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
-    form = ContactForm(request.POST or None, unit=unit)
+    form = ContactForm(request.POST or None, unit=unit, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_create(
@@ -229,8 +238,9 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
     if not can(request.user, Action.ENTER, contact.unit):
         raise PermissionDenied
-    show_phone = people.may_see_phone(request.user, contact.unit)
-    form = ContactEditForm.for_contact(contact, show_phone, request.POST if request.method == "POST" else None)
+    show_phone = may_see_phone(request.user, contact.unit)
+    data = request.POST if request.method == "POST" else None
+    form = ContactEditForm.for_contact(contact, show_phone, request.user, data)
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_update(contact=contact, changes=form.cleaned_data)
@@ -244,13 +254,8 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "outreach/contact_form.html", context, status=status)
 
 
-def may_visit(user, contact: Contact) -> bool:
-    """Staff of the unit record visits, and so does the person the contact is assigned to."""
-    return can(user, Action.ENTER, contact.unit) or _is_assignee(user, contact)
-
-
 def _render_contact(request: HttpRequest, contact: Contact, form: VisitForm | None = None, status: int = 200):
-    allowed = may_visit(request.user, contact) and contact.active
+    allowed = may_visit_contact(request.user, contact) and contact.active
     context = {
         "contact": contact,
         "visits": contact.visits.select_related("by").prefetch_related("concerns"),
@@ -270,7 +275,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
-    if not may_visit(request.user, contact):
+    if not may_visit_contact(request.user, contact):
         raise PermissionDenied
     form = VisitForm(request.POST, prefix="visit")
     if form.is_valid():
@@ -299,12 +304,17 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 def contacts_import(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
     form = UploadForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
+    errors: list[Problem] = []
     if request.method == "POST" and form.is_valid():
-        rows, errors = read_contacts(form.cleaned_data["file"], unit, request.user)
-        if not errors:
+        try:
+            rows, ignored = read_contacts(form.cleaned_data["file"], unit, request.user)
+        except FileRefused as refused:
+            errors = refused.problems.kept
+        else:
             created = services.contacts_import(rows=rows, by=request.user)
-            messages.success(request, _("%(n)d contacts were imported.") % {"n": len(created)})
+            messages.success(
+                request, " ".join([_("%(n)d contacts were imported.") % {"n": len(created)}, ignored_note(ignored)])
+            )
             return redirect("outreach:contacts", code=unit.code)
     status = 400 if form.is_bound else 200
     context = {"unit": unit, "form": form, "errors": errors, "columns": COLUMNS}
@@ -314,8 +324,10 @@ def contacts_import(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    workbook, _sheet = new_workbook(_("Contacts to visit"), [str(c.label) for c in COLUMNS])
-    return workbook_response(workbook, f"{_('contacts')}-{_('template')}.xlsx")
+    require_anywhere(request.user, Action.ENTER)
+    buffer = BytesIO()
+    contacts_template(buffer)
+    return attachment(buffer, f"{_('contacts')}-{_('template')}.xlsx")
 
 
 # ---------------------------------------------------------------- coverage and rules
@@ -352,8 +364,9 @@ def visits_export(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     first = _date_param(request, "from", period_start(today, Period.TERM))
     last = _date_param(request, "to", today)
-    workbook = visits_workbook(unit, request.user, first, last, visit_coverage(unit, today))
-    return workbook_response(workbook, f"{unit.name}-{_('visit ledger')}-{today.isoformat()}.xlsx")
+    buffer = BytesIO()
+    visits_workbook(unit, request.user, first, last, visit_coverage(unit, today), buffer)
+    return attachment(buffer, f"{unit.name}-{_('visit ledger')}-{today.isoformat()}.xlsx")
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,7 @@
 """The JSON shapes of the ranking and unit figures (English keys; documented in docs/reports.md)."""
 
-from reports.ranking import Figure, Ranking, Row, UnitReport
+from reports.ranking import Figure, Ranking, Row
+from reports.unit_report import UnitReport
 from surveys.engine import Counts
 from surveys.figures import UnitInfo
 from surveys.models import Round
@@ -114,6 +115,7 @@ def unit_report_json(report: UnitReport) -> dict:
             | figure_json(line.figure)
             | {
                 "option_counts": line.option_counts,
+                "option_shares": [None if share is None else float(share) for share in line.option_shares],
                 "peers_average": None if line.peers_average is None else float(line.peers_average),
             }
             for line in report.lines

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from reports.ranking import OVERALL, peer_levels, ranking_scopes, sort_keys
 from surveys.figures import RoundFigures, UnitInfo
 from units.models import UnitKind
+from units.paths import ancestors_of
 from units.permissions import Action, can, top_units
 
 
@@ -91,11 +92,11 @@ class UnitPageForm(forms.Form):
 
     def __init__(self, data, *, figures: RoundFigures, unit: UnitInfo, user) -> None:
         super().__init__(data)
-        above = set(unit.path.strip("/").split("/")[:-1])
+        above = set(ancestors_of(unit.path))
         self.scopes = [
             u
             for u in ranking_scopes(figures, lambda u: can(user, Action.VIEW, u))
-            if str(u.id) in above  # an ancestor of the unit
+            if u.id in above  # an ancestor of the unit
         ]
 
     def clean_scope(self) -> UnitInfo | None:

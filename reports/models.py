@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Round
 from units.models import Unit, UnitKind
+from units.permissions import own
 
 
 class ReportStatus(models.TextChoices):
@@ -20,7 +21,7 @@ class ReportStatus(models.TextChoices):
 
 class ReportJobQuerySet(models.QuerySet):
     def of_user(self, user) -> "ReportJobQuerySet":
-        return self.filter(user=user)
+        return own(self, user)
 
     def kept(self, now: datetime.datetime | None = None) -> "ReportJobQuerySet":
         """Jobs younger than ``MANYI_REPORT_KEEP_DAYS`` (older ones are purged)."""

@@ -1,4 +1,4 @@
-"""Rankings of a round's peers, and the figures of one unit among them.
+"""Rankings of a round's peers (the figures of one unit among them: ``reports.unit_report``).
 
 One source of truth: the ranking page, the JSON API and the Excel workbook all
 show what these functions return. Votes come from ``round_figures`` (a fixed
@@ -6,7 +6,6 @@ number of queries per round), the maths from ``surveys.engine``; display
 strings are made here once, so that a page of 1,000 rows only prints them.
 """
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,9 +16,22 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from surveys.engine import Counts, VotesNeeded, competition_ranks, percent, rate, votes_to_target, wilson
+from surveys.engine import (
+    Counts,
+    VotesNeeded,
+    competition_ranks,
+    interval_units,
+    percent_units,
+    points_units,
+    rate,
+    rate_keys,
+    reaches,
+    target_share,
+    votes_to_share,
+)
 from surveys.figures import CATEGORIES, RoundFigures, UnitInfo, round_figures
-from surveys.models import Indicator, Option, Participation, ResultChange, Round, RoundIndicator, RoundStatus
+from surveys.models import Indicator, Participation, ResultChange, Round, RoundIndicator, RoundStatus
+from units.paths import ancestors_of, is_strictly_under
 
 OVERALL = "overall"  # the sort key of the overall rate; other sort keys are indicator codes
 NO_DATA = "—"
@@ -38,7 +50,6 @@ PALETTE = [
     "#83c77d",
     "#63be7b",
 ]
-EARLIER_ROUNDS_SHOWN = 20  # also a guard against a cycle of "previous round" links
 FIGURES_CACHE_SECONDS = 600  # the longest a closed round's cached figures are trusted
 
 
@@ -64,8 +75,8 @@ class Figure:
         valid = positive + votes[2]
         if not valid:
             return cls(votes, None)
-        shown = (positive * 20_000 + valid) // (2 * valid)  # hundredths(positive, valid), inlined: 7,000 calls a page
-        return cls(votes, shown, f"{shown // 100}.{shown % 100:02d}")
+        shown = percent_units(positive, valid)
+        return cls(votes, shown, hundredths_text(shown))
 
     @classmethod
     def of_counts(cls, counts: Counts) -> "Figure":
@@ -76,8 +87,12 @@ class Figure:
         return Counts(*self.votes)
 
     @property
+    def positive(self) -> int:
+        return self.votes[0] + self.votes[1]
+
+    @property
     def valid(self) -> int:
-        return self.votes[0] + self.votes[1] + self.votes[2]
+        return self.positive + self.votes[2]
 
     @property
     def rate(self) -> Fraction | None:
@@ -90,29 +105,28 @@ class Figure:
         return None if self.hundredths is None else Decimal(self.hundredths).scaleb(-2)
 
     @property
-    def interval(self) -> tuple[float, float] | None:
-        """The 95 % Wilson interval in percents, rounded to two decimals."""
+    def interval_hundredths(self) -> tuple[int, int] | None:
+        """The 95 % Wilson interval in hundredths of a percent, rounded as the engine rounds."""
         if self._interval == ():
-            bounds = wilson(self.counts)
-            self._interval = None if bounds is None else (round(bounds[0] * 100, 2), round(bounds[1] * 100, 2))
+            self._interval = interval_units(self.counts)
         return self._interval
 
     @property
+    def interval(self) -> tuple[float, float] | None:
+        """The 95 % Wilson interval in percents, two decimals."""
+        units = self.interval_hundredths
+        return None if units is None else (units[0] / 100, units[1] / 100)
+
+    @property
     def interval_text(self) -> str:
-        interval = self.interval
-        return "" if interval is None else f"{interval[0]:.2f}–{interval[1]:.2f}"
+        units = self.interval_hundredths
+        return "" if units is None else f"{hundredths_text(units[0])}–{hundredths_text(units[1])}"
 
 
-def hundredths(numerator: int, denominator: int) -> int:
-    """numerator / denominator as a percent in hundredths, rounded half away from zero.
-
-    The same rounding as ``surveys.engine.percent`` (a test holds them equal), in
-    integers: a page of 1,000 peers prints 7,000 rates and Fractions would cost more
-    than the figures themselves.
-    """
-    size = abs(numerator) * 20_000 + denominator
-    value = size // (2 * denominator)
-    return value if numerator >= 0 else -value
+def hundredths_text(value: int) -> str:
+    """Hundredths of a percent (or of a point) as printed: 9111 -> "91.11", -1333 -> "-13.33"."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}{abs(value) // 100}.{abs(value) % 100:02d}"
 
 
 @dataclass(slots=True)
@@ -172,7 +186,7 @@ class Ranking:
 
 def ranking_scopes(figures: RoundFigures, visible: Callable[[UnitInfo], bool]) -> list[UnitInfo]:
     """Units that have units of the round below them and pass ``visible(unit)``, in tree order."""
-    above = {int(part) for u in figures.units.values() for part in u.path.strip("/").split("/")[:-1]}
+    above = {pk for u in figures.units.values() for pk in ancestors_of(u.path)}
     return [u for u in figures.units.values() if u.id in above and visible(u)]
 
 
@@ -181,7 +195,7 @@ def peer_levels(figures: RoundFigures, scope: UnitInfo) -> list[str]:
     depth: dict[str, int] = {}
     count: dict[str, int] = {}
     for u in figures.units.values():
-        if u.id != scope.id and u.path.startswith(scope.path):
+        if is_strictly_under(u.path, scope.path):
             depth[u.kind] = min(depth.get(u.kind, u.depth), u.depth)
             count[u.kind] = count.get(u.kind, 0) + 1
     return sorted(depth, key=lambda kind: (depth[kind], -count[kind], kind))
@@ -285,28 +299,15 @@ def column_figures(votes: np.ndarray, coloured: bool) -> list[Figure]:
     """The figures of one column (units x 4 votes): printed rate, rank on the exact rate, colour."""
     positive = votes[:, 0] + votes[:, 1]
     valid = positive + votes[:, 2]
-    # hundredths(positive, valid) for the whole column at once (valid > 0 where it is used)
-    shown = ((positive * 20_000 + valid) // np.maximum(2 * valid, 1)).tolist()
+    # The whole column at once; a unit without valid votes gets no figure, so its 0 / 1 is never shown.
+    shown = percent_units(positive, np.maximum(valid, 1)).tolist()
     positives, valids = positive.tolist(), valid.tolist()
     ranks = competition_ranks(enumerate(rate_keys(positives, valids)))
     colours = _colours(positive, valid) if coloured else [""] * len(valids)
     return [
-        Figure(cell, shown[i], f"{shown[i] // 100}.{shown[i] % 100:02d}", ranks[i], colours[i])
-        if valids[i]
-        else Figure(cell, None)
+        Figure(cell, shown[i], hundredths_text(shown[i]), ranks[i], colours[i]) if valids[i] else Figure(cell, None)
         for i, cell in enumerate(votes.tolist())
     ]
-
-
-def rate_keys(positive: list[int], valid: list[int]) -> list[int | None]:
-    """Whole numbers in the same order as the exact rates, equal exactly when the rates are equal.
-
-    positive * 2**k // valid with 2**k >= (largest valid)**2: two different rates
-    differ by at least 1 / (valid1 * valid2), which the shift turns into at least 1.
-    Ranking on these is ranking on the exact rates, at the speed of integers.
-    """
-    shift = 2 * max(valid, default=0).bit_length()
-    return [(p << shift) // v if v else None for p, v in zip(positive, valid, strict=True)]
 
 
 def _colours(positive: np.ndarray, valid: np.ndarray) -> list[str]:
@@ -338,25 +339,12 @@ def _compare_with_previous(rows: list[Row], previous: RoundFigures | None, scope
             continue
         row.previous = old
         if row.overall.valid and old.valid:
-            change = points_hundredths(row.overall.votes, old.votes)
+            change = points_units(row.overall.positive, row.overall.valid, old.positive, old.valid)
             row.rate_change = Decimal(change).scaleb(-2)
-            row.rate_change_text = f"{'-' if change < 0 else '+'}{abs(change) // 100}.{abs(change) % 100:02d}"
+            row.rate_change_text = ("+" if change >= 0 else "") + hundredths_text(change)
         if row.overall.rank is not None and old.rank is not None:
             row.rank_change = old.rank - row.overall.rank
             row.rank_change_text = _rank_change_text(row.rank_change)
-
-
-def points(now: Counts, before: Counts) -> Decimal:
-    """The change of the exact rate in percentage points, rounded half away from zero."""
-    votes = [[c.satisfied, c.basic, c.dissatisfied, c.excluded] for c in (now, before)]
-    return Decimal(points_hundredths(*votes)).scaleb(-2)
-
-
-def points_hundredths(now: list[int], before: list[int]) -> int:
-    """``points`` in hundredths of a point, from votes by category."""
-    now_positive, before_positive = now[0] + now[1], before[0] + before[1]
-    now_valid, before_valid = now_positive + now[2], before_positive + before[2]
-    return hundredths(now_positive * before_valid - before_positive * now_valid, now_valid * before_valid)
 
 
 def _rank_change_text(change: int) -> str:
@@ -370,28 +358,11 @@ def _rank_change_text(change: int) -> str:
 def _target_rate(rows: list[Row], target_rate: Decimal | None) -> None:
     if target_rate is None:
         return
-    target = Fraction(target_rate) / 100
+    target = target_share(target_rate)  # once, not per row
     for row in rows:
         counts = row.overall.counts
-        if counts.valid:
-            # positive / valid >= target, in whole numbers
-            row.target_met = counts.positive * target.denominator >= target.numerator * counts.valid
-            row.votes_needed = None if row.target_met else votes_needed(counts, target)
-
-
-def votes_needed(counts: Counts, target: Fraction) -> VotesNeeded | None:
-    """``surveys.engine.votes_to_target`` in whole numbers (a test holds them equal); ``target`` as a share of 1.
-
-    shortfall = target * valid - positive; convert = ceil(shortfall);
-    gain = ceil(shortfall / (1 - target)); here multiplied through by the denominator.
-    """
-    positive, valid = counts.positive, counts.valid
-    numerator, denominator = target.numerator, target.denominator
-    if not valid or positive * denominator >= numerator * valid:
-        return None
-    short = numerator * valid - positive * denominator
-    gain = None if numerator == denominator else -(-short // (denominator - numerator))
-    return VotesNeeded(convert=-(-short // denominator), gain=gain)
+        row.target_met = reaches(counts, target)
+        row.votes_needed = votes_to_share(counts, target)
 
 
 def _flag(rows: list[Row], column: int, min_valid_votes: int) -> None:
@@ -401,7 +372,7 @@ def _flag(rows: list[Row], column: int, min_valid_votes: int) -> None:
         cell = row.cells[column]
         row.sort_rank = cell.rank
         row.low_votes = cell.valid < min_valid_votes
-        interval = cell.interval
+        interval = cell.interval_hundredths
         if above and interval:
             row.not_clearly_different = interval[0] <= above[1] and above[0] <= interval[1]
         above = interval
@@ -416,178 +387,3 @@ def _target_line(rows: list[Row], target_rank: int | None) -> int | None:
         return None
     rows[within[-1]].line_below = True
     return within[-1] + 1
-
-
-# ---------------------------------------------------------------- one unit
-
-
-@dataclass(frozen=True, slots=True)
-class IndicatorLine:
-    indicator: Indicator
-    figure: Figure  # ranked among the peers when there are peers
-    option_counts: list[int]
-    peers_average: Decimal | None  # the mean of the peers' rates (each peer weighs the same), percent
-
-    @property
-    def peers_average_text(self) -> str:
-        return NO_DATA if self.peers_average is None else str(self.peers_average)
-
-
-@dataclass(frozen=True, slots=True)
-class RankGap:
-    """What it takes to pass ``rival``, the peer now at the target rank."""
-
-    rival: UnitInfo
-    rival_figure: Figure
-    convert: int | None  # None: converting every dissatisfied vote is not enough
-    gain: int | None  # None: no number of new positive votes is enough (the rival is at 100 %)
-
-
-@dataclass(frozen=True, slots=True)
-class TrendPoint:
-    round: Round
-    figure: Figure  # ranked among the same scope and level in that round
-    ranked: int
-
-
-@dataclass
-class UnitReport:
-    round: Round
-    unit: UnitInfo
-    scope: UnitInfo | None
-    options: list[Option]
-    overall: Figure
-    row: Row | None  # the unit's row among its peers (None without a scope)
-    ranked: int  # peers with a rank, the unit included
-    lines: list[IndicatorLine]
-    weakest: list[IndicatorLine]
-    rank_gap: RankGap | None
-    trend: list[TrendPoint]
-    children: list[tuple[UnitInfo, Figure]] = field(default_factory=list)
-
-    @property
-    def target_met(self) -> bool | None:
-        return _met(self.overall, self.round.target_rate)
-
-    @property
-    def votes_needed(self) -> VotesNeeded | None:
-        if self.round.target_rate is None:
-            return None
-        return votes_to_target(self.overall.counts, self.round.target_rate)
-
-    @property
-    def rank_met(self) -> bool | None:
-        if not self.round.target_rank or self.overall.rank is None:
-            return None
-        return self.overall.rank <= self.round.target_rank
-
-
-def _met(figure: Figure, target_rate: Decimal | None) -> bool | None:
-    if target_rate is None or figure.rate is None:
-        return None
-    return figure.rate >= Fraction(target_rate) / 100
-
-
-WEAKEST_SHOWN = 3
-
-
-def unit_report_for(round: Round, unit: UnitInfo, scope: UnitInfo | None, figures: RoundFigures) -> UnitReport:
-    """The unit page: its figures among its peers below ``scope``, and its trend over the earlier rounds."""
-    history = [earlier_round_figures(earlier) for earlier in earlier_rounds(round)]
-    return unit_report_build(figures, unit, scope, history)
-
-
-def earlier_rounds(round: Round) -> list[Round]:
-    """The chain of previous rounds, the latest first."""
-    chain, seen, earlier = [], {round.id}, round.previous
-    while earlier is not None and earlier.id not in seen and len(chain) < EARLIER_ROUNDS_SHOWN:
-        chain.append(earlier)
-        seen.add(earlier.id)
-        earlier = earlier.previous
-    return chain
-
-
-def unit_report_build(
-    figures: RoundFigures, unit: UnitInfo, scope: UnitInfo | None, history: list[RoundFigures]
-) -> UnitReport:
-    ranking = ranking_build(figures, scope, unit.kind, OVERALL, history[0] if history else None) if scope else None
-    row = ranking.row_for(unit.id) if ranking else None
-    cells = row.cells if row else [Figure.of_counts(figures.counts(unit.id, i)) for i in [None] + _ids(figures)]
-    lines = [
-        IndicatorLine(indicator, cells[n + 1], figures.option_counts(unit.id, indicator.id), _average(ranking, n + 1))
-        for n, indicator in enumerate(figures.indicators)
-    ]
-    rated = sorted((line for line in lines if line.figure.rate is not None), key=lambda line: line.figure.rate)
-    return UnitReport(
-        round=figures.round,
-        unit=unit,
-        scope=scope,
-        options=figures.options,
-        overall=cells[0],
-        row=row,
-        ranked=ranking.ranked if ranking else 0,
-        lines=lines,
-        weakest=rated[:WEAKEST_SHOWN],
-        rank_gap=_rank_gap(ranking, row),
-        trend=_trend(history[::-1] + [figures], unit, scope),
-        children=[
-            (u, Figure.of_counts(figures.counts(u.id))) for u in figures.units.values() if u.parent_id == unit.id
-        ],
-    )
-
-
-def _ids(figures: RoundFigures) -> list[int]:
-    return [indicator.id for indicator in figures.indicators]
-
-
-def _average(ranking: Ranking | None, column: int) -> Decimal | None:
-    if ranking is None:
-        return None
-    rates = [row.cells[column].rate for row in ranking.rows if row.cells[column].rate is not None]
-    return percent(sum(rates, Fraction(0)) / len(rates)) if rates else None
-
-
-def _rank_gap(ranking: Ranking | None, row: Row | None) -> RankGap | None:
-    """Votes to pass the peer now at the target rank; None when there is no such peer or the unit is within it."""
-    target_rank = ranking.round.target_rank if ranking else None
-    if not target_rank or row is None:
-        return None
-    if row.overall.rank is not None and row.overall.rank <= target_rank:
-        return None
-    others = [r for r in ranking.rows if r is not row and r.overall.rank is not None]  # in rank order
-    if len(others) < target_rank:
-        return None
-    rival = others[target_rank - 1]
-    convert, gain = votes_to_pass(row.overall.counts, rival.overall.rate)
-    return RankGap(rival.unit, rival.overall, convert, gain)
-
-
-def votes_to_pass(counts: Counts, other: Fraction) -> tuple[int | None, int | None]:
-    """(votes to convert, new positive votes) for a rate strictly above ``other``.
-
-    Converting: the least c with (positive + c) / valid > other, at most the dissatisfied votes.
-    Gaining: the least g with (positive + g) / (valid + g) > other.
-    """
-    shortfall = other * counts.valid - counts.positive
-    if shortfall < 0:
-        return 0, 0
-    convert = math.floor(shortfall) + 1
-    convert = convert if counts.valid and convert <= counts.dissatisfied else None
-    gain = None if other >= 1 else math.floor(shortfall / (1 - other)) + 1
-    return convert, gain
-
-
-def _trend(rounds: list[RoundFigures], unit: UnitInfo, scope: UnitInfo | None) -> list[TrendPoint]:
-    """The unit's overall rate in each round where it has figures, the oldest first."""
-    points_ = []
-    for figures in rounds:
-        if unit.id not in figures:
-            continue
-        figure = Figure.of_counts(figures.counts(unit.id))
-        ranked = 0
-        if scope is not None:
-            peers = {u.id: figures.rate(u.id) for u in figures.peers(scope, unit.kind)}
-            ranks = competition_ranks(peers.items())
-            figure.rank, ranked = ranks.get(unit.id), len(ranks)
-        points_.append(TrendPoint(figures.round, figure, ranked))
-    return points_

@@ -1,9 +1,10 @@
 """Ranking and unit pages, their JSON API, and report jobs (Excel workbooks).
 
 Every view: a scoped permission check through ``units.permissions``, a form
-that checks the parameters, one call to ``reports.ranking`` or
-``reports.services``, then render. A scope outside the user's subtrees is a
-404 on pages and a 403 in the API, whether or not it exists.
+that checks the parameters, one call to ``reports.ranking``,
+``reports.unit_report`` or ``reports.services``, then render. A scope
+outside the user's subtrees is a 404 on pages and a 403 in the API, whether
+or not it exists.
 """
 
 from urllib.parse import urlencode
@@ -20,8 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 from reports.api import ranking_json, unit_report_json
 from reports.forms import RankingForm, UnitPageForm, form_errors
 from reports.models import ReportJob
-from reports.ranking import previous_figures, ranking_build, unit_report_for
+from reports.ranking import previous_figures, ranking_build
 from reports.services import report_job_create
+from reports.unit_report import unit_report_for
+from spreadsheets.downloads import attachment
 from surveys.figures import RoundFigures, UnitInfo, round_figures
 from surveys.models import Round
 from units.models import Unit
@@ -227,4 +230,4 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("This report's file has been removed.")) from None
-    return FileResponse(handle, as_attachment=True, filename=job.download_name)
+    return attachment(handle, job.download_name)

@@ -3,8 +3,9 @@
 Sheet names and column headers are Chinese on purpose: they are a data format
 that offices exchange, not interface text. Rates are written as the rounded
 percent the page shows (91.11 % is stored as 0.9111), so that a spreadsheet
-shows exactly the page's figures. xlsxwriter in constant-memory mode writes
-row by row, so a workbook of any size takes little memory.
+shows exactly the page's figures. The toolkit's workbook in constant-memory
+mode writes row by row, so a workbook of any size takes little memory; the
+formats are made once per workbook, never per cell.
 """
 
 import datetime
@@ -16,6 +17,7 @@ import xlsxwriter
 from django.utils import timezone
 
 from reports.ranking import NO_DATA, Figure, Ranking, Row
+from spreadsheets.writing import Book, print_setup, sheet_name, workbook_kind
 from units.models import KIND_LABELS
 
 SHEETS = ("总体排名", "分指标满意率", "分指标排名", "原始票数")
@@ -75,17 +77,18 @@ def title_text(ranking: Ranking, today: datetime.date) -> str:
     )
 
 
+@workbook_kind("ranking")
 def workbook_write(
     ranking: Ranking, out: str | Path | IO[bytes], progress: Progress = _no_progress, today: datetime.date | None = None
 ) -> None:
     """Write the four sheets of ``ranking`` to ``out`` (a path or a binary file)."""
-    workbook = xlsxwriter.Workbook(out if not isinstance(out, Path) else str(out), {"constant_memory": True})
-    styles = _Styles(workbook)
+    book = Book(out, constant_memory=True)
+    styles = _Styles(book.workbook)
     title = title_text(ranking, today or timezone.localdate())
     for number, (name, headers, widths, rows) in enumerate(workbook_sheets(ranking, styles)):
-        _write(workbook.add_worksheet(name), styles, title, headers, widths, rows)
+        _write(book.workbook.add_worksheet(sheet_name(name, book.used)), styles, title, headers, widths, rows)
         progress(round(100 * (number + 1) / (len(SHEETS) + 1)))
-    workbook.close()
+    book.close()
     progress(100)
 
 
@@ -111,6 +114,7 @@ def _write(sheet, styles: _Styles, title: str, headers: list[str], widths: list[
         for column, (value, style) in enumerate(cells):
             sheet.write(last, column, value, style)
     sheet.autofilter(1, 0, last, len(headers) - 1)
+    print_setup(sheet, title, columns=len(headers), header_row=1)
 
 
 def _overall_sheet(ranking: Ranking, styles: _Styles):
@@ -125,7 +129,7 @@ def _overall_sheet(ranking: Ranking, styles: _Styles):
         for row in ranking.rows:
             plain, percent = styles.get(line=row.line_below), styles.get(PERCENT, line=row.line_below)
             overall, counts, needed, before = row.overall, row.overall.counts, row.votes_needed, row.previous
-            interval = overall.interval
+            interval = overall.interval_hundredths
             yield [
                 (_blank(row.sort_rank), plain),
                 (row.unit.code, plain),
@@ -136,8 +140,8 @@ def _overall_sheet(ranking: Ranking, styles: _Styles):
                 (counts.dissatisfied, plain),
                 (counts.excluded, plain),
                 (rate_value(overall), percent),
-                ("" if interval is None else round(interval[0] / 100, 4), percent),
-                ("" if interval is None else round(interval[1] / 100, 4), percent),
+                ("" if interval is None else interval[0] / 10_000, percent),
+                ("" if interval is None else interval[1] / 10_000, percent),
                 (_yes(row.target_met), plain),
                 ("" if needed is None else needed.convert, plain),
                 ("" if needed is None or needed.gain is None else needed.gain, plain),

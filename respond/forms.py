@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from respond.models import Mode, OnlineSetting
-from respond.phones import phone_canonical
 from respond.quotas import parse_quotas
 from surveys.models import Indicator, Option, RespondentType
+from units.phones import PhoneField
 
 OPINION_MAX = 500
 FORM_SALT = "manyi.respond.form"
@@ -40,7 +40,7 @@ class AnswerForm(forms.Form):
         label=_("Opinions and suggestions (optional)"), required=False, max_length=OPINION_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": OPINION_MAX}),
     )  # fmt: skip
-    phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=30)
+    phone = PhoneField(label=_("Phone (optional)"), required=False)
     code = forms.CharField(label=_("Invitation code"), max_length=16)
     # A field people never see: a bot that fills every field gives itself away.
     website = forms.CharField(required=False, label=_("Leave this empty"))
@@ -75,12 +75,6 @@ class AnswerForm(forms.Form):
             raise ValidationError(_("This form has expired. Please reload the page and answer again.")) from None
         return {"nonce": stamp["nonce"], "started_at": datetime.datetime.fromtimestamp(stamp["at"], tz=datetime.UTC)}
 
-    def clean_phone(self) -> str:
-        phone = phone_canonical(self.cleaned_data["phone"])
-        if phone is None:
-            raise ValidationError(_("Enter a phone number in digits, e.g. 13812345678."))
-        return phone
-
     def clean(self) -> dict:
         cleaned = super().clean()
         answers = {i.pk: int(cleaned[f"i{i.pk}"]) for i in self.indicators if cleaned.get(f"i{i.pk}")}
@@ -94,13 +88,7 @@ class AnswerForm(forms.Form):
 
 
 class PhoneForm(forms.Form):
-    phone = forms.CharField(label=_("Phone"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"}))
-
-    def clean_phone(self) -> str:
-        phone = phone_canonical(self.cleaned_data["phone"])
-        if not phone:
-            raise ValidationError(_("Enter a phone number in digits, e.g. 13812345678."))
-        return phone
+    phone = PhoneField(label=_("Phone"))
 
 
 class OnlineSettingForm(forms.ModelForm):
@@ -130,10 +118,6 @@ class OnlineSettingForm(forms.ModelForm):
         except ValueError as error:
             raise ValidationError(str(error)) from None
         return ",".join(f"{kind}:{share}" for kind, share in quotas.items())
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))  # an invitation list or unit targets
 
 
 class ReviewForm(forms.Form):

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ledger.models import CategoryOfConcern
-from ledger.sheets import new_workbook, workbook_response
-from respond.forms import OnlineSettingForm, ReviewForm, UploadForm
+from respond.exports import export_progress
+from respond.forms import OnlineSettingForm, ReviewForm
 from respond.models import Invitation, Status, Submission, SurveyLink
 from respond.progress import breakdown_columns, public_url, round_progress
 from respond.screening import flag_labels
@@ -39,10 +39,14 @@ from respond.services import (
     unit_targets_set,
 )
 from respond.sheets import invitations_read, unit_targets_read
+from spreadsheets.downloads import attachment
+from spreadsheets.forms import UploadForm
+from spreadsheets.problems import FileRefused
+from spreadsheets.reading import ignored_note
 from surveys.models import Participation, Round
-from surveys.selectors import may_manage_round, round_units
+from surveys.selectors import round_units
 from units.models import Unit
-from units.permissions import Action, get_unit
+from units.permissions import Action, get_unit, may_manage_round
 
 HELD_PAGE = 200
 OPINIONS_PAGE = 50
@@ -96,7 +100,7 @@ def _links_page(request: HttpRequest, round: Round, form: OnlineSettingForm | No
 @login_required
 def links(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
-    may_set = may_manage_round(round, request.user)
+    may_set = may_manage_round(request.user, round)
     return _links_page(request, round, OnlineSettingForm(instance=online_setting(round)) if may_set else None)
 
 
@@ -104,7 +108,7 @@ def links(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def setting_save(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
-    if not may_manage_round(round, request.user):
+    if not may_manage_round(request.user, round):
         raise PermissionDenied
     form = OnlineSettingForm(request.POST, instance=online_setting(round))
     if form.is_valid():
@@ -169,15 +173,16 @@ def posters(request: HttpRequest, code: str) -> HttpResponse:
 # ---------------------------------------------------------------- invitations
 
 
-def _take_upload(request: HttpRequest, round: Round, read, write, done: str) -> tuple[UploadForm, list[str], bool]:
+def _take_upload(request: HttpRequest, round: Round, read, write, done: str) -> tuple[UploadForm, list, bool]:
     """Read an uploaded sheet with ``read`` and, if no row is wrong, ``write`` what it gives; True once written."""
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return form, [], False
-    rows, problems = read(form.cleaned_data["file"], round=round, user=request.user)
-    if problems:
-        return form, problems, False
-    messages.success(request, done % {"n": write(rows)})
+    try:
+        rows, ignored = read(form.cleaned_data["file"], round=round, user=request.user)
+    except FileRefused as refused:
+        return form, refused.problems.sorted(), False
+    messages.success(request, " ".join([done % {"n": write(rows)}, ignored_note(ignored)]))
     return form, [], True
 
 
@@ -286,13 +291,7 @@ def progress(request: HttpRequest, code: str) -> HttpResponse:
     rows = round_progress(round, request.user)
     columns = breakdown_columns(rows)
     if request.GET.get("format") == "xlsx":
-        return _progress_workbook(round, rows, columns)
+        out = io.BytesIO()
+        export_progress(out, round=round, rows=rows, columns=columns)
+        return attachment(out, f"{round.code}-progress.xlsx")
     return render(request, "respond/_progress.html", {"round": round, "rows": rows, "columns": columns})
-
-
-def _progress_workbook(round: Round, rows, columns: list[str]) -> HttpResponse:
-    headers = [_("Unit code"), _("Unit"), _("Today"), _("Total"), _("Held"), _("Target"), *columns]
-    workbook, sheet = new_workbook(_("Progress"), headers)
-    for row in rows:
-        sheet.append([row.unit.code, row.unit.name, row.today, row.total, row.held, row.target or None, *row.cells])
-    return workbook_response(workbook, f"{round.code}-progress.xlsx")

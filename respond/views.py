@@ -1,5 +1,7 @@
 """The public pages of a survey link (no login): the questionnaire, the SMS code, the thank-you page.
 
+They are ``@public``: the unguessable token is the check, and a page shows one unit's questionnaire only.
+
 A wrong or revoked token is a plain 404 that names nothing. Outside the
 round's open period the link says when it opens or that it is closed, and
 accepts nothing.
@@ -7,7 +9,6 @@ accepts nothing.
 
 import secrets
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,8 @@ from respond.services import (
     submission_receive,
 )
 from surveys.models import Option
+from units.permissions import public
+from units.signin import client_address
 
 DEVICE_COOKIE = "manyi_device"
 DEVICE_SALT = "manyi.respond.device"
@@ -46,8 +49,7 @@ def _device(request: HttpRequest) -> str:
 
 
 def _address(request: HttpRequest) -> str:
-    header = settings.MANYI_CLIENT_ADDRESS_HEADER or "REMOTE_ADDR"
-    return request.META.get(header, "").split(",")[0].strip()
+    return client_address(request) or ""
 
 
 def _page(request: HttpRequest, link: SurveyLink, template: str, status: int = 200, **context) -> HttpResponse:
@@ -63,6 +65,7 @@ def _form(link: SurveyLink, data=None, initial=None) -> AnswerForm:
     )
 
 
+@public
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     link = _link(token)
@@ -109,6 +112,7 @@ def _with_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+@public
 @require_POST
 def send_code(request: HttpRequest, token: str) -> HttpResponse:
     """Phone-check mode: send a code to the phone, then show the questionnaire with the phone filled in."""
@@ -126,6 +130,7 @@ def send_code(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(f"{reverse('respond:answer', args=[token])}?{query}")
 
 
+@public
 @require_GET
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, _link(token), "thanks.html")

@@ -5,12 +5,18 @@ rate = (satisfied + basically satisfied) / (satisfied + basically satisfied + di
 Excluded answers ("don't know") count in neither part. Rates are exact
 fractions; they are rounded (half-up, two decimals of a percent) only for
 display, so that ranking never depends on rounding.
+
+Every rounding of a percent in Manyi, and every count of the votes that reach
+a target or pass a rival, is here, once.
+The functions a ranking calls for each of 1,000 peers work in whole numbers
+(``percent_units``, ``rate_keys``, ``votes_to_share``): Fractions and Decimals
+would cost more than the figures themselves.
 """
 
 import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
@@ -54,14 +60,50 @@ def rate(counts: Counts) -> Fraction | None:
     return Fraction(counts.positive, counts.valid)
 
 
+def percent_units(numerator: int, denominator: int, places: int = 2) -> int:
+    """numerator / denominator as a percent in whole units of 10**-places, rounded half-up.
+
+    For numerator >= 0 and denominator > 0. Written with plain operators only, so
+    that it takes ints, or numpy integer arrays element-wise (a ranking rounds a
+    column of 1,000 rates at once): floor(numerator * 100 * 10**places / denominator + 1/2).
+    """
+    return (numerator * (2 * 10 ** (places + 2)) + denominator) // (2 * denominator)
+
+
+def _signed_units(numerator: int, denominator: int, places: int) -> int:
+    """``percent_units`` of a value of either sign, rounded half away from zero."""
+    units = percent_units(abs(numerator), denominator, places)
+    return units if numerator >= 0 else -units
+
+
 def percent(value: Fraction | None, places: int = 2) -> Decimal | None:
-    """A rate as a percent rounded half-up (91.105 % -> 91.11 %)."""
+    """A rate (or a difference of rates) as a percent rounded half away from zero (91.105 % -> 91.11 %)."""
     if value is None:
         return None
-    scale = 10**places
-    scaled = value * 100 * scale
-    rounded = math.floor(scaled + Fraction(1, 2))
-    return (Decimal(rounded) / scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return Decimal(_signed_units(value.numerator, value.denominator, places)).scaleb(-places)
+
+
+def percent_of(part: int, whole: int, places: int = 2) -> Decimal | None:
+    """A share that is not a rate (visits done, concerns solved on time), rounded like a rate; None when whole is 0."""
+    return percent(Fraction(part, whole), places) if whole else None
+
+
+def points_units(now_positive: int, now_valid: int, before_positive: int, before_valid: int, places: int = 2) -> int:
+    """The change of the exact rate (now - before) in percentage points, in units of 10**-places, rounded half
+    away from zero; both valid counts > 0."""
+    change = now_positive * before_valid - before_positive * now_valid
+    return _signed_units(change, now_valid * before_valid, places)
+
+
+def rate_keys(positive: list[int], valid: list[int]) -> list[int | None]:
+    """Whole numbers in the same order as the exact rates, equal exactly when the rates are equal (None: no data).
+
+    positive * 2**k // valid with 2**k >= (largest valid)**2: two different rates
+    differ by at least 1 / (valid1 * valid2), which the shift turns into at least 1.
+    Ranking on these is ranking on the exact rates, at the speed of integers.
+    """
+    shift = 2 * max(valid, default=0).bit_length()
+    return [(p << shift) // v if v else None for p, v in zip(positive, valid, strict=True)]
 
 
 def wilson(counts: Counts, z: float = Z_95) -> tuple[float, float] | None:
@@ -74,6 +116,16 @@ def wilson(counts: Counts, z: float = Z_95) -> tuple[float, float] | None:
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def interval_units(counts: Counts, places: int = 2) -> tuple[int, int] | None:
+    """The Wilson interval in percent units of 10**-places, each bound rounded half-up like a rate."""
+    bounds = wilson(counts)
+    if bounds is None:
+        return None
+    # The exact value of each float, as percent(Fraction(bound)) would round it, without the Fraction.
+    low, high = (percent_units(*bound.as_integer_ratio(), places) for bound in bounds)
+    return low, high
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +141,54 @@ class VotesNeeded:
     gain: int | None
 
 
-def votes_to_target(counts: Counts, target_percent: Decimal | Fraction | int) -> VotesNeeded | None:
-    """Votes needed to reach ``target_percent``; None when the target is already met (or no data)."""
+def target_share(target_percent: Decimal | Fraction | int) -> Fraction:
+    """A target rate given in percent (a round's 90.00) as an exact share of 1."""
     target = Fraction(target_percent) / 100
     if not 0 <= target <= 1:
         raise ValueError("target must be between 0 and 100 percent")
-    current = rate(counts)
-    if current is None or current >= target:
+    return target
+
+
+def reaches(counts: Counts, target: Fraction) -> bool | None:
+    """Whether the rate is at least ``target`` (a share of 1); None without data."""
+    if not counts.valid:
         return None
-    shortfall = target * counts.valid - counts.positive  # > 0 here
-    convert = math.ceil(shortfall)
-    gain = None if target == 1 else math.ceil(shortfall / (1 - target))
-    return VotesNeeded(convert=convert, gain=gain)
+    return counts.positive * target.denominator >= target.numerator * counts.valid  # positive / valid >= target
+
+
+def votes_to_target(counts: Counts, target_percent: Decimal | Fraction | int) -> VotesNeeded | None:
+    """Votes needed to reach ``target_percent``; None when the target is already met (or no data)."""
+    return votes_to_share(counts, target_share(target_percent))
+
+
+def votes_to_share(counts: Counts, target: Fraction) -> VotesNeeded | None:
+    """``votes_to_target`` for a target given as a share of 1, in whole numbers.
+
+    shortfall = target * valid - positive; convert = ceil(shortfall);
+    gain = ceil(shortfall / (1 - target)); here multiplied through by the target's denominator.
+    """
+    if reaches(counts, target) is not False:
+        return None
+    numerator, denominator = target.numerator, target.denominator
+    short = numerator * counts.valid - counts.positive * denominator  # > 0 here
+    gain = None if numerator == denominator else -(-short // (denominator - numerator))
+    return VotesNeeded(convert=-(-short // denominator), gain=gain)
+
+
+def votes_to_pass(counts: Counts, other: Fraction) -> tuple[int | None, int | None]:
+    """(votes to convert, new positive votes) for a rate strictly above ``other``.
+
+    Converting: the least c with (positive + c) / valid > other, at most the dissatisfied
+    votes (None when even that is not enough). Gaining: the least g with
+    (positive + g) / (valid + g) > other (None when ``other`` is 100 %).
+    """
+    shortfall = other * counts.valid - counts.positive
+    if shortfall < 0:
+        return 0, 0
+    convert = math.floor(shortfall) + 1
+    convert = convert if counts.valid and convert <= counts.dissatisfied else None
+    gain = None if other >= 1 else math.floor(shortfall / (1 - other)) + 1
+    return convert, gain
 
 
 def competition_ranks(rates: Iterable[tuple[Hashable, Fraction | None]]) -> dict[Hashable, int | None]:

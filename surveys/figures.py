@@ -16,6 +16,7 @@ from django.db import connection
 from surveys.engine import Counts, percent, rate
 from surveys.models import Category, Indicator, Option, Participation, ReportedCount, Round, Tally
 from units.models import Unit
+from units.paths import ancestors_of, is_strictly_under
 
 CATEGORIES = [Category.SATISFIED, Category.BASIC, Category.DISSATISFIED, Category.EXCLUDED]
 
@@ -76,7 +77,7 @@ class RoundFigures:
 
     def peers(self, scope: Unit | UnitInfo, kind: str) -> list[UnitInfo]:
         """Units of ``kind`` below ``scope`` that have figures in this round."""
-        return [u for u in self.units.values() if u.kind == kind and u.path.startswith(scope.path) and u.id != scope.id]
+        return [u for u in self.units.values() if u.kind == kind and is_strictly_under(u.path, scope.path)]
 
 
 _UNIT_COLUMNS = "u.id, u.code, u.name, u.kind, u.parent_id, u.path, u.depth"
@@ -96,7 +97,7 @@ def _unit_infos(round_id: int) -> list[UnitInfo]:
         [round_id],
     )
     known = {row[0] for row in participants}
-    above = {int(part) for row in participants for part in row[5].strip("/").split("/")[:-1]} - known
+    above = {pk for row in participants for pk in ancestors_of(row[5])} - known
     ancestors = _fetch(
         f"SELECT {_UNIT_COLUMNS} FROM {unit} u WHERE u.id IN ({','.join(map(str, above)) or 'NULL'})", []
     )

@@ -1,8 +1,8 @@
 """Forms of the entry pages. They only clean input; the services decide and write."""
 
-import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from django import forms
@@ -14,9 +14,9 @@ from surveys.engine import Counts, percent, rate
 from surveys.models import Category, Channel, Indicator, Option, Questionnaire, RespondentType, RoundStatus
 from surveys.services import QuestionnaireData
 from units.models import Unit
+from units.permissions import mask_phone
+from units.phones import PhoneField
 
-PHONE_RE = re.compile(r"^\+?[0-9]{3,}$")
-PHONE_MAX = Questionnaire._meta.get_field("phone").max_length
 MAX_COUNT = 2_147_483_647  # the largest value the count column holds
 
 
@@ -73,10 +73,17 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     number = forms.CharField(label=_("Questionnaire number"), max_length=40, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = PhoneField(label=_("Phone"), required=False)
 
-    def __init__(self, *args, units, indicators: list[Indicator], options: list[Option], **kwargs) -> None:
+    def __init__(
+        self, *args, units, indicators: list[Indicator], options: list[Option], hidden_phone: str = "", **kwargs
+    ) -> None:
+        """``hidden_phone``: the stored number of a questionnaire whose phone the user may not read. The
+        field shows it masked; the mask posted back keeps the stored number, anything else replaces it."""
         super().__init__(*args, **kwargs)
+        if hidden_phone:
+            self.initial["phone"] = mask_phone(hidden_phone)
+            self.fields["phone"].kept = hidden_phone
         self.fields["unit"].queryset = units
         self.indicators = indicators
         self.option_ids = {o.number: o.id for o in options}
@@ -113,13 +120,6 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
     def clean_number(self) -> str:
         # Full-width characters typed with a Chinese input method become their plain forms (Ａ１ -> A1).
         return unicodedata.normalize("NFKC", self.cleaned_data["number"]).strip()
-
-    def clean_phone(self) -> str:
-        # Stored without spaces or dashes, so that "138-0000-0000" and "13800000000" are the same phone.
-        phone = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", self.cleaned_data["phone"]))
-        if phone and not (PHONE_RE.match(phone) and len(phone) <= PHONE_MAX):
-            raise ValidationError(_("Enter the phone as digits only (3 to 20 characters, a leading + allowed)."))
-        return phone
 
     def to_data(self) -> QuestionnaireData:
         data = self.cleaned_data
@@ -173,16 +173,48 @@ class RoundStatusForm(forms.Form):
     )
 
 
+def parse_count(text: str | None) -> int | None:
+    """A typed cell as a count: empty is 0; None unless it is a whole number from 0 to MAX_COUNT."""
+    text = (text or "").strip()
+    if not text:
+        return 0
+    return int(text) if text.isdecimal() and int(text) <= MAX_COUNT else None
+
+
+@dataclass(frozen=True)
+class GridFigures:
+    """Total and rate of a row of the counts grid, or of all rows pooled; no figures while a cell is not a count."""
+
+    total: int | None
+    rate: Fraction | None
+
+    @classmethod
+    def of(cls, values: list[tuple[Option, int | None]]) -> "GridFigures":
+        if any(count is None for _, count in values):
+            return cls(None, None)
+        return cls(sum(count for _, count in values), rate(category_counts(values)))
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent(self.rate)
+
+    @property
+    def total_text(self) -> str:
+        return "—" if self.total is None else str(self.total)
+
+    @property
+    def rate_text(self) -> str:
+        if self.total is None:
+            return "—"
+        value = self.percent
+        return str(_("no data")) if value is None else f"{value} %"
+
+
 @dataclass
 class GridRow:
     indicator: Indicator
     cells: list[forms.BoundField]
-    total: int
-    rate: Fraction | None
-
-    @property
-    def percent(self):
-        return percent(self.rate)
+    figures: GridFigures
 
 
 class CountsForm(BootstrapMixin, forms.Form):
@@ -220,9 +252,8 @@ class CountsForm(BootstrapMixin, forms.Form):
     def clean(self) -> dict:
         bad = []
         for name, field in self.fields.items():
-            text = (self.data.get(self.add_prefix(name)) or "").strip()
-            if text and not (text.isdecimal() and int(text) <= MAX_COUNT):
-                bad.append(f"{field.label} (“{text}”)")
+            if parse_count(self.data.get(self.add_prefix(name))) is None:
+                bad.append(f"{field.label} (“{self.data[self.add_prefix(name)].strip()}”)")
                 self.add_error(name, _("Not a whole number of 0 or more."))
         if bad:
             raise ValidationError(
@@ -240,18 +271,27 @@ class CountsForm(BootstrapMixin, forms.Form):
         }
 
     def rows(self) -> list[GridRow]:
-        """The grid with totals and rates of the saved counts (the page's script recomputes them as one types)."""
-        rows = []
-        for indicator in self.indicators:
-            values = [(option, self.saved.get((indicator.id, option.id), 0)) for option in self.options]
-            cells = [self[self.cell_name(indicator.id, option.id)] for option in self.options]
-            rows.append(GridRow(indicator, cells, sum(n for _, n in values), rate(category_counts(values))))
-        return rows
+        """The grid with the totals and rates of what it shows: the counts typed when bound, else the saved ones."""
+        return [
+            GridRow(
+                indicator,
+                [self[self.cell_name(indicator.id, option.id)] for option in self.options],
+                GridFigures.of(self._values([indicator])),
+            )
+            for indicator in self.indicators
+        ]
 
-    def overall(self) -> dict:
-        """Total votes and rate of all indicators pooled, as saved."""
-        values = [(option, self.saved.get((i.id, option.id), 0)) for i in self.indicators for option in self.options]
-        return {"total": sum(n for _, n in values), "percent": percent(rate(category_counts(values)))}
+    def overall(self) -> GridFigures:
+        """Total votes and rate of all indicators pooled."""
+        return GridFigures.of(self._values(self.indicators))
+
+    def _values(self, indicators: list[Indicator]) -> list[tuple[Option, int | None]]:
+        return [(option, self._value(i.id, option.id)) for i in indicators for option in self.options]
+
+    def _value(self, indicator_id: int, option_id: int) -> int | None:
+        if not self.is_bound:
+            return self.saved.get((indicator_id, option_id), 0)
+        return parse_count(self.data.get(self.add_prefix(self.cell_name(indicator_id, option_id))))
 
 
 def category_counts(values: list[tuple[Option, int]]) -> Counts:

@@ -11,35 +11,19 @@ from surveys.models import (
     Channel,
     Indicator,
     Option,
-    Participation,
     Questionnaire,
     RespondentType,
     ResultChange,
     Round,
 )
 from units.models import Unit
-from units.permissions import Action, filter_by_unit, phone_for, scope_paths, unit_q, units_for
+from units.paths import subtree_q
+from units.permissions import Action, filter_by_unit, phone_shown, units_for
 
 
 def round_units(round: Round, user, action: Action) -> QuerySet[Unit]:
     """The round's participating units on which ``user`` may do ``action``, in tree order."""
     return units_for(user, action).filter(participations__round=round).order_by("path")
-
-
-def may_manage_round(round: Round, user) -> bool:
-    """Open, close and reopen a round: superusers, and administrators whose scope covers every participant.
-
-    A round with no participants yet is managed by the administrators of the unit it was made under.
-    """
-    paths = scope_paths(user, Action.MANAGE)
-    if paths is None:
-        return True
-    if not paths:
-        return False
-    participations = Participation.objects.filter(round=round)
-    if not participations.exists():
-        return round.under is not None and any(round.under.path.startswith(p) for p in paths)
-    return not participations.exclude(unit_q(user, Action.MANAGE, "unit__")).exists()
 
 
 def round_questionnaires(round: Round, user) -> QuerySet[Questionnaire]:
@@ -64,7 +48,7 @@ def round_changes(round: Round, user, unit: Unit | None = None) -> QuerySet[Resu
     """
     changes = ResultChange.objects.filter(round=round).select_related("unit", "user")
     if unit is not None:
-        return changes.filter(unit__path__startswith=unit.path)
+        return changes.filter(subtree_q(unit.path, "unit__path"))
     in_scope = filter_by_unit(changes, user, Action.MANAGE)
     return (in_scope | changes.filter(unit__isnull=True)).order_by("-at", "-id")
 
@@ -98,8 +82,8 @@ class ChangeDescriber:
             for snapshot in (change.detail.get("before") or {}, change.detail.get("after") or {})
         }
         # A questionnaire moved from or to a unit outside the user's scope must not reveal that unit.
-        visible = units_for(user, Action.VIEW).filter(code__in=codes - {None})
-        self.units = dict(visible.values_list("code", "name"))
+        visible = list(units_for(user, Action.VIEW).filter(code__in=codes - {None}))
+        self.units = {unit.code: unit for unit in visible}
         self.choices = {"respondent_type": dict(RespondentType.choices), "channel": dict(Channel.choices)}
 
     def describe(self, change: ResultChange) -> ChangeDetail:
@@ -121,7 +105,7 @@ class ChangeDescriber:
     def _questionnaire_lines(self, before: dict, after: dict) -> list[tuple[str, str, str]]:
         lines = []
         for name in SNAPSHOT_FIELDS:
-            old, new = self._value(name, before.get(name, "")), self._value(name, after.get(name, ""))
+            old, new = self._value(name, before), self._value(name, after)
             # A new or deleted questionnaire shows every field it had; an edit only what changed.
             if (old or new) and (old != new or not (before and after)):
                 lines.append((str(Questionnaire._meta.get_field(name).verbose_name), old, new))
@@ -135,12 +119,13 @@ class ChangeDescriber:
     def _option(self, number) -> str:
         return self.options.get(str(number), str(number)) if number else ""
 
-    def _value(self, name: str, value) -> str:
-        value = str(value or "")
+    def _value(self, name: str, snapshot: dict) -> str:
+        value = str(snapshot.get(name) or "")
         if name == "unit" and value:
-            return f"{self.units[value]} ({value})" if value in self.units else _("a unit outside your scope")
+            return f"{self.units[value].name} ({value})" if value in self.units else _("a unit outside your scope")
         if name == "phone":
-            return phone_for(self.user, value) if value else ""
+            # The phone belongs to the snapshot's unit: whole only for that unit's administrators.
+            return phone_shown(self.user, self.units.get(snapshot.get("unit")), value) if value else ""
         return str(self.choices.get(name, {}).get(value, value))
 
     def _other_lines(self, detail: dict) -> list[tuple[str, str, str]]:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("rounds/<str:code>/questionnaires/<int:pk>/delete/", views.questionnaire_delete, name="questionnaire_delete"),
     path("rounds/<str:code>/counts/", views.counts_units, name="counts_units"),
     path("rounds/<str:code>/counts/<str:unit_code>/", views.counts_enter, name="counts_enter"),
+    path("rounds/<str:code>/counts/<str:unit_code>/figures/", views.counts_figures, name="counts_figures"),
     path("rounds/<str:code>/history/", views.history, name="history"),
 ]

@@ -22,12 +22,12 @@ from surveys.models import Option, Questionnaire, ReportedCount, Round
 from surveys.selectors import (
     ChangeDescriber,
     add_picks,
-    may_manage_round,
     round_changes,
     round_questionnaires,
     round_units,
 )
-from units.permissions import Action, get_unit, require
+from units.models import Unit
+from units.permissions import Action, get_unit, may_manage_round, may_see_phone, require
 
 PAGE_SIZE = 50
 
@@ -71,7 +71,7 @@ def _round_links(user, round: Round) -> dict[str, bool]:
         "enter": may_enter,
         "counts": may_enter,
         "history": round_units(round, user, Action.MANAGE).exists(),
-        "status": may_manage_round(round, user),
+        "status": may_manage_round(user, round),
     }
 
 
@@ -101,7 +101,7 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
 def round_status(request: HttpRequest, code: str) -> HttpResponse:
     """Open (draft -> open), close (open -> closed) or reopen with a reason (closed -> open)."""
     round = _get_round(request.user, code)
-    if not may_manage_round(round, request.user):
+    if not may_manage_round(request.user, round):
         raise PermissionDenied
     form = RoundStatusForm(request.POST)
     if form.is_valid():
@@ -226,6 +226,8 @@ def questionnaire_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
         "units": round_units(round, request.user, Action.ENTER),
         "indicators": round.ordered_indicators(),
         "options": _options(round),
+        # A number the user may not read is shown masked and kept unless they type a new one.
+        "hidden_phone": "" if may_see_phone(request.user, questionnaire.unit) else questionnaire.phone,
     }
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, **form_kwargs)
@@ -287,12 +289,8 @@ def counts_units(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "surveys/counts_units.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def counts_enter(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
-    """A unit's counts as a grid of indicators x options; totals and rates recomputed live by entry.js."""
-    round = _get_round(request.user, code)
-    unit = get_unit(request.user, Action.ENTER, unit_code)
+def _counts_form(request: HttpRequest, round: Round, unit: Unit) -> CountsForm:
+    """The unit's counts grid, bound to what was typed on a POST; 404 unless the unit takes part in the round."""
     if not round.participations.filter(unit=unit).exists():
         raise Http404
     saved = {
@@ -302,7 +300,16 @@ def counts_enter(request: HttpRequest, code: str, unit_code: str) -> HttpRespons
         )
     }
     form_kwargs = {"indicators": round.ordered_indicators(), "options": _options(round), "saved": saved}
-    form = CountsForm(request.POST if request.method == "POST" else None, **form_kwargs)
+    return CountsForm(request.POST if request.method == "POST" else None, **form_kwargs)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def counts_enter(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
+    """A unit's counts as a grid of indicators x options; totals and rates are refreshed by ``counts_figures``."""
+    round = _get_round(request.user, code)
+    unit = get_unit(request.user, Action.ENTER, unit_code)
+    form = _counts_form(request, round, unit)
     if form.is_bound and round.is_open and form.is_valid():
         try:
             changed = services.reported_counts_set(round=round, unit=unit, counts=form.counts(), user=request.user)
@@ -318,6 +325,20 @@ def counts_enter(request: HttpRequest, code: str, unit_code: str) -> HttpRespons
         "questionnaires": round.questionnaires.filter(unit=unit).count(),
     }
     return render(request, "surveys/counts_enter.html", context)
+
+
+@require_POST
+@login_required
+def counts_figures(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
+    """The grid's totals and rates of the counts typed so far, saving nothing (htmx posts the grid as one types).
+
+    The rates are the engine's, so the grid never shows a rounding of its own.
+    """
+    round = _get_round(request.user, code)
+    unit = get_unit(request.user, Action.ENTER, unit_code)
+    form = _counts_form(request, round, unit)
+    form.is_valid()  # names the cells that are not counts
+    return render(request, "surveys/_counts_figures.html", {"form": form, "oob": True})
 
 
 # ---------------------------------------------------------------- history

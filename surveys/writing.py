@@ -118,6 +118,12 @@ def check_results_can_change(round: Round) -> None:
         )
 
 
+def _refuse_blank(every_questionnaire_answers: bool) -> None:
+    # Every path refuses it (the import names the row first): a blank form is not a questionnaire.
+    if not every_questionnaire_answers:
+        raise ValidationError({"answers": _("A questionnaire must answer at least one indicator.")}, code="no_answers")
+
+
 def _actor_id(user) -> int | None:
     """The user to record, or None for commands, scripts and the public."""
     return user.pk if user is not None and user.is_authenticated else None
@@ -136,6 +142,7 @@ def questionnaires_add(*, round: Round, rows: QuestionnaireRows, user, source: s
     ``source`` (entry, import, online, phone) goes into the trail.
     """
     check_results_can_change(round)
+    _refuse_blank(rows.answers.any(axis=1).all())
     user_id = _actor_id(user)
     if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
         ids = _copy_questionnaires(round, batch, user_id, rows, progress)
@@ -220,6 +227,7 @@ def questionnaire_replace(*, questionnaire: Questionnaire, fields: dict, answers
     The caller saves under a savepoint: the unique number may still be taken
     by another clerk (IntegrityError).
     """
+    _refuse_blank(bool(answers))
     before = _snapshot(questionnaire)
     tally_add(questionnaire.round_id, _removal(questionnaire))
     questionnaire.answers.all().delete()

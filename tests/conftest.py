@@ -56,7 +56,11 @@ def users(tree):
 
 @pytest.fixture
 def client_for(client):
-    """``client_for(user)``: a test client signed in as that user."""
+    """``client_for(user)``: a test client signed in as that user.
+
+    django-axes refuses ``client.login(...)`` without a request (a ValueError): sign in with this,
+    with ``client.force_login``, or with ``client.login(request=HttpRequest(), ...)``.
+    """
 
     def sign_in(user):
         client.force_login(user)

@@ -10,6 +10,11 @@ from django.db import transaction
 from units.models import Role, Unit
 
 
+def person_name(user) -> str:
+    """A person as a clerk writes them: the full name, the user name only when no full name is known."""
+    return user.get_full_name() or user.get_username()
+
+
 @transaction.atomic
 def user_create(*, username: str, name: str, password: str, unit: Unit, kind: str):
     """A new account with its first role: an account without a role would be invisible to its creator."""

@@ -3,15 +3,16 @@
 import re
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from spreadsheets.forms import SpreadsheetField
 from units.models import GroupMember, LeadershipGroup, MemberRole, Role, RoleKind, Unit
 from units.permissions import Action, units_for, users_for
+from units.phones import PhoneField
+from units.widgets import DateInput
 
 SUGGESTIONS = 300  # codes offered in a <datalist>; more are typed
 CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -64,19 +65,10 @@ def _suggestions(units: QuerySet[Unit]) -> list[Unit]:
 
 
 class UnitImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        validators=[FileExtensionValidator(["xlsx"], _("Choose an Excel workbook ending in .xlsx."))],
-    )
+    file = SpreadsheetField()
     dry_run = forms.BooleanField(
         label=_("Check only: report what would change, write nothing"), required=False, initial=False
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.MANYI_UPLOAD_MAX_MB * 1024 * 1024:
-            raise ValidationError(_("The file is larger than %(mb)d MB."), params={"mb": settings.MANYI_UPLOAD_MAX_MB})
-        return upload
 
 
 class LeadershipGroupForm(forms.ModelForm):
@@ -84,7 +76,7 @@ class LeadershipGroupForm(forms.ModelForm):
         model = LeadershipGroup
         fields = ["name", "purpose", "set_up_on"]
         widgets = {
-            "set_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "set_up_on": DateInput(),
             "purpose": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -98,6 +90,8 @@ class GroupMemberForm(forms.ModelForm):
         required=False,
         help_text=_("The units this member is responsible for, e.g. the villages or schools in their charge."),
     )
+
+    phone = PhoneField(label=_("phone"), required=False)
 
     field_order = ["role", "person_name", "department", "position", "phone", "user", "responsibility", "covered_units"]
 

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from spreadsheets.downloads import attachment
 from units.forms import GroupMemberForm, LeadershipGroupForm
 from units.groups import member_save, roster_workbook, rosters
 from units.models import GroupMember, LeadershipGroup, Unit
 from units.permissions import Action, can, get_unit
-from units.views import posted, xlsx_download
+from units.views import posted
 
 
 def _group(user, action: Action, code: str, pk: int) -> tuple[Unit, LeadershipGroup]:
@@ -44,7 +45,7 @@ def roster_export(request: HttpRequest, code: str) -> FileResponse:
     unit = get_unit(request.user, Action.VIEW, code)
     buffer = BytesIO()
     roster_workbook(unit, request.user, buffer)
-    return xlsx_download(buffer, f"groups-{unit.code}.xlsx")
+    return attachment(buffer, f"groups-{unit.code}.xlsx")
 
 
 @require_http_methods(["GET", "POST"])

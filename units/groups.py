@@ -1,17 +1,15 @@
 """Leadership groups as the plans print them, their writes, and the roster workbook."""
 
-import re
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from spreadsheets.writing import Book, workbook_kind
 from units.models import OFFICE_ROLES, ROLE_ORDER, GroupMember, LeadershipGroup, MemberRole, Unit
-from units.permissions import Action, can, phone_for_unit
+from units.permissions import Action, can, phone_shown
 
 
 @dataclass
@@ -60,7 +58,7 @@ def _roster(group: LeadershipGroup, unit: Unit, viewer) -> Roster:
                 member=member,
                 name=member.display_name,
                 is_department=not member.person_name,
-                phone=phone_for_unit(viewer, unit, member.phone),
+                phone=phone_shown(viewer, unit, member.phone),
                 # Covered units are kept inside the unit's subtree; check anyway, never show more.
                 covered=[u for u in member.covered_units.all() if can(viewer, Action.VIEW, u)],
             )
@@ -84,35 +82,9 @@ def member_save(*, member: GroupMember, department: Unit | None, covered: list[U
 
 # The roster workbook ---------------------------------------------------------------------------
 
-SHEET_TITLE_MAX = 31
-SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_title(name: str, used: set[str]) -> str:
-    """A legal, unique worksheet title (Excel: at most 31 characters, none of []:*?/\\)."""
-    base = SHEET_TITLE_FORBIDDEN.sub("", name)[:SHEET_TITLE_MAX] or _("Group")
-    title, n = base, 1
-    while title in used:
-        n += 1
-        suffix = f" ({n})"
-        title = base[: SHEET_TITLE_MAX - len(suffix)] + suffix
-    used.add(title)
-    return title
-
 
 def _roster_rows(roster: Roster) -> list[list[str]]:
-    group = roster.group
-    rows = [[group.name], [_("Purpose"), group.purpose], [_("Set up on"), str(group.set_up_on or "")], []]
-    rows.append(
-        [
-            _("Role in the group"),
-            _("Name or department"),
-            _("Position"),
-            _("Phone"),
-            _("Responsibility"),
-            _("Units covered"),
-        ]
-    )
+    rows = []
     for section in [*roster.sections, *roster.office]:
         for line in section.lines:
             member = line.member
@@ -121,20 +93,24 @@ def _roster_rows(roster: Roster) -> list[list[str]]:
     return rows
 
 
+@workbook_kind("roster")
 def roster_workbook(unit: Unit, viewer, out: IO[bytes]) -> None:
     """Write the unit's groups to ``out``, one sheet per group, as the viewer may see them."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    used: set[str] = set()
+    book = Book(out)
+    headers = [
+        _("Role in the group"),
+        _("Name or department"),
+        _("Position"),
+        _("Phone"),
+        _("Responsibility"),
+        _("Units covered"),
+    ]
     for roster in rosters(unit, viewer):
-        sheet = workbook.create_sheet(_sheet_title(roster.group.name, used))
+        group = roster.group
+        preamble = [[_("Purpose"), group.purpose], [_("Set up on"), group.set_up_on], []]
+        sheet = book.list_sheet(group.name or _("Group"), headers, title=group.name, preamble=preamble)
         for row in _roster_rows(roster):
             sheet.append(row)
-        sheet["A1"].font = Font(bold=True, size=14)
-        for cell in sheet[5]:
-            cell.font = Font(bold=True)
-        for column, width in zip("ABCDEF", (24, 16, 20, 16, 40, 40), strict=True):
-            sheet.column_dimensions[column].width = width
-    if not workbook.worksheets:
-        workbook.create_sheet(_("Groups")).append([_("This unit has no leadership group.")])
-    workbook.save(out)
+    if not book.sheets:
+        book.text_sheet(_("Groups"), [_("This unit has no leadership group.")])
+    book.close()

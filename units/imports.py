@@ -1,9 +1,11 @@
 """Units in bulk by Excel: read every row, check them all, then write all or nothing.
 
-The format (first sheet, column names in row 1): 编码 code, 名称 name,
-类型 kind (a Chinese or English label), 上级编码 parent code (empty for a
-top-level unit) and, optionally, 排序 order among siblings. The export writes
-the same format, so an exported file imports back with nothing changed.
+The format (first sheet; a header row naming the columns, below a title if
+any): 编码 code, 名称 name, 类型 kind (a Chinese or English label), 上级编码
+parent code (empty for a top-level unit) and, optionally, 排序 order among
+siblings; other columns are ignored, and said to be. The export writes the same
+format, so an exported file imports back with nothing changed. Codes typed in
+another letter case name the same unit.
 
 A user imports as what they administer: ``user=None`` (the management
 commands) and superusers may import anywhere; an administrator only inside
@@ -12,21 +14,29 @@ their subtrees, and the checks never reveal a unit outside what they can see.
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from django.utils.translation import gettext_lazy
 
+from spreadsheets.cells import whole_number
+from spreadsheets.problems import FileRefused, Problem, Problems, add_reasons
+from spreadsheets.reading import Column, ignored_note, read_sheet
 from units.models import KIND_LABELS, Unit, UnitKind, parse_kind
-from units.permissions import Action, can, scope_paths, units_for
+from units.permissions import Action, can, scope_paths
 
 CODE, NAME, KIND, PARENT, ORDER = "编码", "名称", "类型", "上级编码", "排序"
 HEADERS = [CODE, NAME, KIND, PARENT, ORDER]
-REQUIRED_HEADERS = [CODE, NAME, KIND, PARENT]
-# English column names are accepted too, for files typed by hand.
-HEADER_ALIASES = {"code": CODE, "name": NAME, "kind": KIND, "parent": PARENT, "parent code": PARENT, "order": ORDER}
+# Other names accepted for the columns: English ones for files typed by hand, and those of other systems.
+COLUMNS = [
+    Column(CODE, CODE, ("单位编码", "单位代码", "code"), required=True),
+    Column(NAME, NAME, ("单位名称", "name"), required=True),
+    Column(KIND, KIND, ("单位类型", "kind"), required=True),
+    Column(PARENT, PARENT, ("上级单位编码", "上级代码", "上级单位代码", "parent", "parent code"), required=True),
+    Column(ORDER, ORDER, ("顺序", "order")),
+]
 # The label written on export; on import every label of units.models.KIND_LABELS is accepted.
 EXPORT_LABELS = {
     UnitKind.CITY: "市",
@@ -44,41 +54,30 @@ NAME_MAX = Unit._meta.get_field("name").max_length
 CODE_PATTERN = re.compile(r"^[^\s/\\?#%]+$")
 BATCH = 500  # keeps every IN (...) under SQLite's limit on query parameters
 
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a file is refused: an Excel row number (header = 1) and column, or ``row=None`` for the whole file."""
-
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return self.message
-        return _("Row %(row)d, column %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
-
-
-class ImportRefused(Exception):
-    """The file was refused; nothing was written. ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
+add_reasons({
+    "code_format": gettext_lazy("The code “%(code)s” must be at most %(max)d characters, without spaces or slashes."),
+    "name_too_long": gettext_lazy("The name is longer than %(max)d characters."),
+    "unknown_kind": gettext_lazy("Unknown kind “%(label)s”; use one of: %(accepted)s."),
+    "order_not_integer": gettext_lazy("The order must be a whole number."),
+    "duplicate_code": gettext_lazy("The code “%(code)s” already appears in row %(row)d."),
+    "own_parent": gettext_lazy("A unit cannot be its own parent."),
+    "unknown_parent": gettext_lazy("Unknown parent code “%(code)s”: it is neither in the file nor among your units."),
+    "top_level_superuser_only": gettext_lazy("Only a superuser may import a top-level unit (no parent code)."),
+    "parent_outside": gettext_lazy("The parent “%(code)s” is outside the units you administer."),
+    "cycle": gettext_lazy("The parents form a cycle: %(chain)s."),
+    "code_in_use": gettext_lazy("The code “%(code)s” is already in use."),
+    "unit_outside": gettext_lazy("The unit “%(code)s” is outside the units you administer and cannot be changed."),
+})  # fmt: skip
 
 
 @dataclass
-class Row:
+class UnitRow:
     number: int
     code: str
     name: str
     kind_label: str
     parent_code: str
-    order_text: str
+    order_cell: object
     kind: str | None = None
     order: int | None = None  # None: leave the order as it is
 
@@ -89,6 +88,7 @@ class ImportResult:
     updated: int
     unchanged: int
     dry_run: bool = False
+    ignored: list[str] = field(default_factory=list)  # headers of the columns left out
 
     def __str__(self) -> str:
         text = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % {
@@ -98,14 +98,18 @@ class ImportResult:
         }
         return text + (" " + _("(dry run: nothing was written)") if self.dry_run else "")
 
+    @property
+    def note(self) -> str:
+        return ignored_note(self.ignored)
+
 
 @dataclass
 class Plan:
     """What an import will do, once every row has been checked."""
 
-    creates: list[Row] = field(default_factory=list)
-    moves: list[Row] = field(default_factory=list)
-    updates: list[Row] = field(default_factory=list)
+    creates: list[UnitRow] = field(default_factory=list)
+    moves: list[UnitRow] = field(default_factory=list)
+    updates: list[UnitRow] = field(default_factory=list)
     unchanged: int = 0
     parents: dict[str, str | None] = field(default_factory=dict)  # final parent code of every row
     known: dict[str, Unit] = field(default_factory=dict)  # database units by code
@@ -117,59 +121,21 @@ class Plan:
 # Reading ---------------------------------------------------------------------------------------
 
 
-def _not_a_workbook() -> ImportRefused:
-    return ImportRefused([Problem(None, "", _("The file is not an Excel workbook (.xlsx), or it is damaged."))])
+@dataclass
+class UnitSheet:
+    rows: list[UnitRow]
+    written: dict[str, str]  # column -> its header as written in the file
+    ignored: list[str]
 
 
-def read_rows(file: str | IO[bytes]) -> list[Row]:
-    """The non-blank rows of the first sheet; refuses files that are not xlsx or lack a column."""
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # zip, XML and format errors alike: all mean "not a usable xlsx"
-        raise _not_a_workbook() from exc
-    try:
-        return list(_rows_of(workbook.worksheets[0].iter_rows(values_only=True)))
-    except ImportRefused:
-        raise
-    except Exception as exc:  # read-only sheets parse lazily, so damage can surface here
-        raise _not_a_workbook() from exc
-    finally:
-        workbook.close()
-
-
-def _rows_of(values: Iterator[tuple]) -> Iterator[Row]:
-    columns = _columns(next(values, None) or ())
-    for number, cells in enumerate(values, start=2):
-        text = {name: _text(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
-        if any(text.values()):
-            yield Row(number, text[CODE], text[NAME], text[KIND], text[PARENT], text.get(ORDER, ""))
-
-
-def _columns(header: tuple) -> dict[str, int]:
-    """Column index of each known column name in the header row."""
-    columns: dict[str, int] = {}
-    for index, value in enumerate(header):
-        name = _text(value)
-        name = HEADER_ALIASES.get(name.lower(), name)
-        if name in HEADERS and name not in columns:
-            columns[name] = index
-    missing = [name for name in REQUIRED_HEADERS if name not in columns]
-    if missing:
-        message = _("The first row must name the columns %(required)s; missing: %(missing)s.") % {
-            "required": ", ".join(REQUIRED_HEADERS),
-            "missing": ", ".join(missing),
-        }
-        raise ImportRefused([Problem(None, "", message)])
-    return columns
-
-
-def _text(value: object) -> str:
-    """A cell as text; Excel stores typed codes such as 1001 as numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def read_rows(file: str | IO[bytes]) -> UnitSheet:
+    """The non-blank rows of the first sheet; refuses unreadable files and files that lack a column."""
+    sheet = read_sheet(file, COLUMNS)
+    rows = [
+        UnitRow(row.number, row.text(CODE), row.text(NAME), row.text(KIND), row.text(PARENT), row.values.get(ORDER))
+        for row in sheet.rows
+    ]
+    return UnitSheet(rows, sheet.headers.written, sheet.headers.ignored)
 
 
 # Checking --------------------------------------------------------------------------------------
@@ -189,52 +155,41 @@ class _Scope:
         return self.everywhere or can(self.user, Action.MANAGE, unit)
 
 
-def _field_problems(row: Row) -> list[Problem]:
+def _field_problems(row: UnitRow) -> list[Problem]:
     """Problems of a row on its own: missing or malformed values."""
     problems = []
     if not row.code:
-        problems.append(Problem(row.number, CODE, _("The code is missing.")))
+        problems.append(Problem("required", row.number, CODE))
     elif len(row.code) > CODE_MAX or not CODE_PATTERN.match(row.code):
-        message = _("The code “%(code)s” must be at most %(max)d characters, without spaces or slashes.")
-        problems.append(Problem(row.number, CODE, message % {"code": row.code, "max": CODE_MAX}))
+        problems.append(Problem("code_format", row.number, CODE, row.code, {"code": row.code, "max": CODE_MAX}))
     if not row.name:
-        problems.append(Problem(row.number, NAME, _("The name is missing.")))
+        problems.append(Problem("required", row.number, NAME))
     elif len(row.name) > NAME_MAX:
-        problems.append(Problem(row.number, NAME, _("The name is longer than %(max)d characters.") % {"max": NAME_MAX}))
+        problems.append(Problem("name_too_long", row.number, NAME, row.name, {"max": NAME_MAX}))
     row.kind = parse_kind(row.kind_label) if row.kind_label else None
     if not row.kind_label:
-        problems.append(Problem(row.number, KIND, _("The kind is missing.")))
+        problems.append(Problem("required", row.number, KIND))
     elif row.kind is None:
         accepted = ", ".join([*KIND_LABELS.keys(), *UnitKind.values])
-        message = _("Unknown kind “%(label)s”; use one of: %(accepted)s.") % {
-            "label": row.kind_label,
-            "accepted": accepted,
-        }
-        problems.append(Problem(row.number, KIND, message))
-    if row.order_text:
-        row.order = _whole_number(row.order_text)
-        if row.order is None:
-            problems.append(Problem(row.number, ORDER, _("The order must be a whole number.")))
+        params = {"label": row.kind_label, "accepted": accepted}
+        problems.append(Problem("unknown_kind", row.number, KIND, row.kind_label, params))
+    if row.order_cell not in (None, ""):
+        try:
+            row.order = whole_number(row.order_cell)
+        except ValueError:
+            problems.append(Problem("order_not_integer", row.number, ORDER, str(row.order_cell)))
     return problems
 
 
-def _whole_number(text: str) -> int | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return int(value) if value.is_integer() else None
-
-
-def _rows_by_code(rows: list[Row], problems: list[Problem]) -> dict[str, Row]:
+def _rows_by_code(rows: list[UnitRow], problems: list[Problem]) -> dict[str, UnitRow]:
     """The rows by code; a code seen again is a problem on the later row."""
-    by_code: dict[str, Row] = {}
+    by_code: dict[str, UnitRow] = {}
     for row in rows:
         if not row.code:
             continue
         if row.code in by_code:
-            message = _("The code “%(code)s” already appears in row %(row)d.")
-            problems.append(Problem(row.number, CODE, message % {"code": row.code, "row": by_code[row.code].number}))
+            params = {"code": row.code, "row": by_code[row.code].number}
+            problems.append(Problem("duplicate_code", row.number, CODE, row.code, params))
         else:
             by_code[row.code] = row
     return by_code
@@ -246,12 +201,12 @@ def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
 
 
 def _known_units(codes: Iterable[str]) -> tuple[dict[str, Unit], dict[str, str | None]]:
-    """Database units named in the file, with all their ancestors; and each one's parent code.
+    """Database units named in the file (as typed or in capitals), with all their ancestors; each one's parent code.
 
     Loading the ancestors lets the cycle check walk up the final tree without a query per step.
     """
     known: dict[str, Unit] = {}
-    for chunk in _chunks(sorted(set(codes))):
+    for chunk in _chunks(sorted({variant for code in codes for variant in (code, code.upper())})):
         known.update({u.code: u for u in Unit.objects.filter(code__in=chunk)})
     loaded = {u.pk for u in known.values()}
     missing = sorted({pk for u in known.values() for pk in u.ancestor_ids} - loaded)
@@ -261,16 +216,30 @@ def _known_units(codes: Iterable[str]) -> tuple[dict[str, Unit], dict[str, str |
     return known, {u.code: code_of.get(u.parent_id) for u in known.values()}
 
 
-def _final_parent(row: Row, by_code: dict, known: dict, db_parent: dict, scope: _Scope) -> tuple[str | None, list]:
+def _same_case(rows: list[UnitRow], known: dict[str, Unit]) -> None:
+    """Codes typed in another letter case (s1 for S1) name the unit of Manyi or of the file, as results imports do."""
+
+    def matched(code: str, *places: Iterable[str]) -> str:
+        if not code or any(code in place for place in places):
+            return code
+        return code.upper() if any(code.upper() in place for place in places) else code
+
+    for row in rows:
+        row.code = matched(row.code, known)
+    in_file = {row.code for row in rows}
+    for row in rows:
+        row.parent_code = matched(row.parent_code, in_file, known)
+
+
+def _final_parent(row: UnitRow, by_code: dict, known: dict, db_parent: dict, scope: _Scope) -> tuple[str | None, list]:
     """The code of the row's parent once imported, and the problems found finding it."""
     code = row.parent_code
     if code == row.code:
-        return None, [Problem(row.number, PARENT, _("A unit cannot be its own parent."))]
+        return None, [Problem("own_parent", row.number, PARENT, code)]
     if code:
         if code in by_code or (code in known and scope.sees(known[code])):
             return code, []
-        message = _("Unknown parent code “%(code)s”: it is neither in the file nor among your units.")
-        return None, [Problem(row.number, PARENT, message % {"code": code})]
+        return None, [Problem("unknown_parent", row.number, PARENT, code, {"code": code})]
     current = known.get(row.code)
     if current and current.parent_id and not scope.sees(known[db_parent[row.code]]):
         # An export leaves out a parent the user cannot see; empty then means "where it is".
@@ -278,21 +247,20 @@ def _final_parent(row: Row, by_code: dict, known: dict, db_parent: dict, scope: 
     return None, []
 
 
-def _placement_problems(row: Row, parent: str | None, known: dict, scope: _Scope) -> list[Problem]:
+def _placement_problems(row: UnitRow, parent: str | None, known: dict, scope: _Scope) -> list[Problem]:
     """May the user put a new or moved unit under ``parent``?"""
     if scope.everywhere:
         return []
     if parent is None:
-        return [Problem(row.number, PARENT, _("Only a superuser may import a top-level unit (no parent code)."))]
+        return [Problem("top_level_superuser_only", row.number, PARENT)]
     # A parent only in the file is a new unit, itself checked on its own row.
     target = known.get(parent)
     if target is not None and not scope.manages(target):
-        message = _("The parent “%(code)s” is outside the units you administer.")
-        return [Problem(row.number, PARENT, message % {"code": parent})]
+        return [Problem("parent_outside", row.number, PARENT, parent, {"code": parent})]
     return []
 
 
-def _is_changed(row: Row, unit: Unit, parent: str | None, db_parent: dict) -> bool:
+def _is_changed(row: UnitRow, unit: Unit, parent: str | None, db_parent: dict) -> bool:
     order_changed = row.order is not None and row.order != unit.order
     return row.name != unit.name or row.kind != unit.kind or order_changed or parent != db_parent[unit.code]
 
@@ -321,44 +289,56 @@ def _depths(codes: Iterable[str], parent_of: dict[str, str | None]) -> tuple[dic
     return depth, cycles
 
 
-def _cycle_problems(cycles: list[list[str]], by_code: dict[str, Row]) -> list[Problem]:
+def _cycle_problems(cycles: list[list[str]], by_code: dict[str, UnitRow]) -> list[Problem]:
     problems = []
     for cycle in cycles:
         rows = [by_code[code] for code in cycle if code in by_code]
         chain = " → ".join([*(row.code for row in rows), rows[0].code])
-        message = _("The parents form a cycle: %(chain)s.") % {"chain": chain}
-        problems += [Problem(row.number, PARENT, message) for row in rows]
+        problems += [Problem("cycle", row.number, PARENT, row.parent_code, {"chain": chain}) for row in rows]
     return problems
 
 
-def plan_import(rows: list[Row], user=None) -> Plan:
-    """Check every row against the file and the database; raise ImportRefused listing all problems."""
+def plan_import(rows: list[UnitRow], user=None, written: dict[str, str] | None = None) -> Plan:
+    """Check every row against the file and the database; raise FileRefused listing all problems.
+
+    ``written`` names the columns in the problems as the file's header does (单位编码 for 编码, say).
+    """
     if not rows:
-        raise ImportRefused([Problem(None, "", _("The file has no units below its first row."))])
+        raise FileRefused(Problem("empty"))
     scope = _Scope(user)
+    known, db_parent = _known_units([code for r in rows for code in (r.code, r.parent_code) if code])
+    _same_case(rows, known)
     problems: list[Problem] = []
     by_code = _rows_by_code(rows, problems)
-    known, db_parent = _known_units([*by_code, *(r.parent_code for r in rows if r.parent_code)])
     plan = Plan(known=known)
     for row in rows:
         problems += _check_row(row, by_code, known, db_parent, scope, plan)
     depth, cycles = _depths(plan.parents, {**db_parent, **plan.parents})
     problems += _cycle_problems(cycles, by_code)
     if problems:
-        raise ImportRefused(sorted(problems, key=lambda p: (p.row or 0, HEADERS.index(p.column))))
+        raise FileRefused(_in_file_order(problems, written or {}))
     plan.creates.sort(key=lambda r: depth[r.code])
     plan.moves.sort(key=lambda r: depth[r.code])  # parents first, so no move passes through a cycle
     return plan
 
 
-def _check_row(row: Row, by_code: dict, known: dict, db_parent: dict, scope: _Scope, plan: Plan) -> list[Problem]:
+def _in_file_order(found: list[Problem], written: dict[str, str]) -> Problems:
+    """The problems by row, then column, each column named as the file names it."""
+    problems = Problems()
+    for problem in sorted(found, key=lambda p: (p.row or 0, HEADERS.index(p.column))):
+        problems.kept.append(replace(problem, column=written.get(problem.column, problem.column)))
+    problems.total = len(found)
+    return problems
+
+
+def _check_row(row: UnitRow, by_code: dict, known: dict, db_parent: dict, scope: _Scope, plan: Plan) -> list[Problem]:
     """Check one row and, when it is sound, record what it will do in ``plan``."""
     problems = _field_problems(row)
     if by_code.get(row.code) is not row:
         return problems  # no code, or a duplicate: already reported
     unit = known.get(row.code)
     if unit is not None and not scope.sees(unit):
-        return [*problems, Problem(row.number, CODE, _("The code “%(code)s” is already in use.") % {"code": row.code})]
+        return [*problems, Problem("code_in_use", row.number, CODE, row.code, {"code": row.code})]
     parent, parent_problems = _final_parent(row, by_code, known, db_parent, scope)
     problems += parent_problems
     if problems:
@@ -371,8 +351,7 @@ def _check_row(row: Row, by_code: dict, known: dict, db_parent: dict, scope: _Sc
         plan.unchanged += 1
         return []
     if not scope.manages(unit):
-        message = _("The unit “%(code)s” is outside the units you administer and cannot be changed.")
-        return [Problem(row.number, CODE, message % {"code": row.code})]
+        return [Problem("unit_outside", row.number, CODE, row.code, {"code": row.code})]
     if parent == db_parent[row.code]:
         plan.updates.append(row)
         return []
@@ -409,11 +388,14 @@ def write_plan(plan: Plan) -> None:
 
 
 def import_units(file: str | IO[bytes], *, user=None, dry_run: bool = False) -> ImportResult:
-    """Read, check and (unless ``dry_run``) write a units workbook; raises ImportRefused."""
-    plan = plan_import(read_rows(file), user=user)
+    """Read, check and (unless ``dry_run``) write a units workbook; raises FileRefused."""
+    sheet = read_rows(file)
+    plan = plan_import(sheet.rows, user=user, written=sheet.written)
     if not dry_run:
         write_plan(plan)
-    return plan.result(dry_run)
+    result = plan.result(dry_run)
+    result.ignored = sheet.ignored
+    return result
 
 
 # Export ----------------------------------------------------------------------------------------
@@ -425,25 +407,3 @@ def kind_label(kind: str, name: str) -> str:
         if value == kind and not label.isascii() and name.endswith(label):
             return label
     return EXPORT_LABELS[kind]
-
-
-def export_units(out: str | IO[bytes], *, user=None, under: Unit | None = None) -> int:
-    """Write the units the user may see (all for ``user=None``), optionally one subtree, in the import format.
-
-    The parent of a unit at the top of the user's scope lies outside it, so it is left empty.
-    Returns the number of units written.
-    """
-    units = Unit.objects.all() if user is None else units_for(user, Action.VIEW)
-    if under is not None:
-        units = units.under(under)
-    tops = set(scope_paths(user, Action.VIEW) or []) if user is not None else set()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Units"))
-    sheet.append(HEADERS)
-    count = 0
-    rows = units.order_by("path").values_list("code", "name", "kind", "parent__code", "order", "path")
-    for code, name, kind, parent_code, order, path in rows.iterator(chunk_size=2000):
-        sheet.append([code, name, kind_label(kind, name), None if path in tops else parent_code, order])
-        count += 1
-    workbook.save(out)
-    return count

@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from units import paths
 
 
 class UnitKind(models.TextChoices):
@@ -52,14 +53,15 @@ def parse_kind(label: str) -> str | None:
 class UnitQuerySet(models.QuerySet):
     def under(self, unit: "Unit") -> "UnitQuerySet":
         """The unit and everything below it: one indexed prefix match."""
-        return self.filter(path__startswith=unit.path)
+        return self.filter(paths.subtree_q(unit.path))
 
 
 class Unit(models.Model):
     """An organisation that is surveyed or that owns surveyed units.
 
-    ``path`` is a materialised path of primary keys (``/1/7/42/``) so that a
-    subtree is a single ``LIKE 'prefix%'`` on an index, at any size.
+    ``path`` is a materialised path of primary keys (``/1/7/42/``, see
+    ``units.paths``) so that a subtree is a single ``LIKE 'prefix%'`` on an
+    index, at any size.
     """
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -86,16 +88,16 @@ class Unit(models.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """Primary keys from the root down to the parent."""
-        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        return paths.ancestors_of(self.path)
 
     def ancestors(self) -> UnitQuerySet:
         return Unit.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
 
     def is_within(self, other: "Unit") -> bool:
-        return self.path.startswith(other.path)
+        return paths.is_under(self.path, other.path)
 
     def clean(self) -> None:
-        if self.pk and self.parent_id and self.parent.path.startswith(self.path):
+        if self.pk and self.parent_id and paths.is_under(self.parent.path, self.path):
             raise ValidationError({"parent": _("A unit cannot be placed under itself or its own descendants.")})
 
     def save(self, *args, **kwargs) -> None:
@@ -106,22 +108,18 @@ class Unit(models.Model):
                 kwargs.pop("force_insert", None)
             old_path = self.path
             self.path = self._computed_path()
-            self.depth = self.path.count("/") - 2
+            self.depth = paths.depth(self.path)
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 self._move_descendants(old_path)
 
     def _computed_path(self) -> str:
-        parent_path = self.parent.path if self.parent_id else "/"
-        return f"{parent_path}{self.pk}/"
+        return paths.path_of(self.parent.path if self.parent_id else None, self.pk)
 
     def _move_descendants(self, old_path: str) -> None:
-        shift = self.depth - (old_path.count("/") - 2)
-        descendants = Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk)
-        descendants.update(
-            path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
-            depth=models.F("depth") + shift,
-        )
+        shift = self.depth - paths.depth(old_path)
+        descendants = Unit.objects.filter(paths.subtree_q(old_path)).exclude(pk=self.pk)
+        descendants.update(path=paths.moved(old_path, self.path), depth=models.F("depth") + shift)
 
 
 class RoleKind(models.TextChoices):

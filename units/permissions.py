@@ -5,7 +5,9 @@ queryset of user-visible data goes through these functions, so that a user
 never sees, even in a count or a drop-down, a unit outside their subtrees.
 """
 
+from collections.abc import Callable
 from enum import Enum
+from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from units.models import Role, RoleKind, Unit
+from units.paths import is_under, outermost, subtree_q
+
+View = TypeVar("View", bound=Callable)
+
+
+def public(view: View) -> View:
+    """Mark a view that needs no permission check (sign-in, sign-out, language), so that
+    ``tests/units/test_every_view_checks_permission.py`` accepts it; every other view must call this module."""
+    view.manyi_public = True
+    return view
 
 
 class Action(Enum):
@@ -48,9 +60,7 @@ def scope_paths(user, action: Action) -> list[str] | None:
     if not (user.is_authenticated and user.is_active):
         return []
     allowed = ROLES_FOR[action]
-    paths = sorted({path for kind, path in _role_paths(user) if kind in allowed})
-    # Drop paths already covered by a shorter one.
-    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return outermost([path for kind, path in _role_paths(user) if kind in allowed])
 
 
 def unit_q(user, action: Action, field: str = "") -> Q:
@@ -62,7 +72,7 @@ def unit_q(user, action: Action, field: str = "") -> Q:
         return Q(pk__in=[])
     query = Q()
     for path in paths:
-        query |= Q(**{f"{field}path__startswith": path})
+        query |= subtree_q(path, f"{field}path")
     return query
 
 
@@ -80,7 +90,7 @@ def filter_by_unit(queryset: QuerySet, user, action: Action, field: str = "unit"
 
 def can(user, action: Action, unit: Unit) -> bool:
     paths = scope_paths(user, action)
-    return paths is None or any(unit.path.startswith(p) for p in paths)
+    return paths is None or any(is_under(unit.path, p) for p in paths)
 
 
 def can_anywhere(user, action: Action) -> bool:
@@ -114,9 +124,13 @@ def get_unit(user, action: Action, code: str) -> Unit:
     return unit
 
 
-def may_see_phones(user) -> bool:
-    """Respondents' phone numbers are personal data: only administrators see them whole."""
-    return is_superuser(user) or any(kind == RoleKind.ADMIN for kind, _ in _role_paths(user))
+def require_anywhere(user, action: Action) -> None:
+    """403 for a page not tied to one unit (imports, users) that the user may not use anywhere."""
+    if not can_anywhere(user, action):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------- phone numbers
 
 
 def mask_phone(phone: str) -> str:
@@ -129,19 +143,15 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-def phone_for(user, phone: str) -> str:
-    return phone if may_see_phones(user) else mask_phone(phone)
+def may_see_phone(user, unit: Unit | None) -> bool:
+    """The one phone rule: a number is personal data, read whole only by administrators of the unit
+    its record belongs to (and superusers). ``None``: the record's unit is unknown, so only superusers."""
+    return is_superuser(user) if unit is None else can(user, Action.MANAGE, unit)
 
 
-def require_anywhere(user, action: Action) -> None:
-    """403 for a page not tied to one unit (imports, users) that the user may not use anywhere."""
-    if not can_anywhere(user, action):
-        raise PermissionDenied
-
-
-def phone_for_unit(user, unit: Unit, phone: str) -> str:
-    """A phone number belonging to a unit's records: whole only for that unit's administrators."""
-    return phone if can(user, Action.MANAGE, unit) else mask_phone(phone)
+def phone_shown(user, unit: Unit | None, phone: str) -> str:
+    """A record's phone number as ``user`` may read it: whole or masked (on pages, exports and forms)."""
+    return phone if may_see_phone(user, unit) else mask_phone(phone)
 
 
 def roles_for(user, action: Action = Action.MANAGE) -> QuerySet[Role]:
@@ -163,3 +173,77 @@ def get_account(user, pk: int, action: Action = Action.MANAGE):
         return users_for(user, action).get(pk=pk)
     except get_user_model().DoesNotExist:
         raise Http404 from None
+
+
+def may_revoke(user, role: Role) -> bool:
+    """An administrator may not revoke their own administrator role (a subtree could lose its last one)."""
+    return is_superuser(user) or not (role.user_id == user.pk and role.kind == RoleKind.ADMIN)
+
+
+def own(queryset: QuerySet, user, *fields: str) -> QuerySet:
+    """The rows naming the user in one of ``fields`` (default ``user``): their jobs, reminders, contacts.
+
+    A personal list: a superuser's is theirs too.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    query = Q()
+    for name in fields or ("user",):
+        query |= Q(**{name: user})
+    return queryset.filter(query)
+
+
+def jobs_for(queryset: QuerySet, user) -> QuerySet:
+    """Import jobs a user sees: the ones they started; superusers see every job."""
+    return queryset if is_superuser(user) else own(queryset, user)
+
+
+# ---------------------------------------------------------------- rounds
+
+
+def may_manage_round(user, round) -> bool:
+    """Open, close and reopen a round: superusers, and administrators whose scope covers every participant.
+
+    A round with no participants yet is managed by the administrators of the unit it was made under.
+    """
+    paths = scope_paths(user, Action.MANAGE)
+    if paths is None:
+        return True
+    if not paths:
+        return False
+    participations = round.participations.all()
+    if not participations.exists():
+        return round.under is not None and can(user, Action.MANAGE, round.under)
+    return not participations.exclude(unit_q(user, Action.MANAGE, "unit__")).exists()
+
+
+# ---------------------------------------------------------------- records that name a person
+# A concern of the ledger names a responsible person, a contact to visit the person assigned to it:
+# that person sees and works the record even without a role on its unit (a teacher, a cadre).
+
+
+def _is_named(user, account_id: int | None) -> bool:
+    return user.pk is not None and account_id == user.pk
+
+
+def may_view_concern(user, concern) -> bool:
+    return can(user, Action.VIEW, concern.unit) or _is_named(user, concern.responsible_account_id())
+
+
+def may_work_concern(user, concern) -> bool:
+    """Working the ledger (assign, check, call back, withdraw, correct) is for staff of the unit."""
+    return can(user, Action.ENTER, concern.unit)
+
+
+def may_fix_concern(user, concern) -> bool:
+    """The responsible person reports progress on their own concern even without a staff role."""
+    return may_work_concern(user, concern) or _is_named(user, concern.responsible_account_id())
+
+
+def may_view_contact(user, contact) -> bool:
+    return can(user, Action.VIEW, contact.unit) or _is_named(user, contact.assigned_to_id)
+
+
+def may_visit_contact(user, contact) -> bool:
+    """Staff of the unit record visits, and so does the person the contact is assigned to."""
+    return can(user, Action.ENTER, contact.unit) or _is_named(user, contact.assigned_to_id)

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from units.accounts import role_grant, role_revoke, user_create
 from units.forms import RoleGrantForm, UserCreateForm
-from units.models import RoleKind
-from units.permissions import Action, get_account, is_superuser, require_anywhere, roles_for, users_for
+from units.permissions import Action, get_account, may_revoke, require_anywhere, roles_for, users_for
 from units.views import posted
 
 
@@ -68,8 +67,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
     require_anywhere(request.user, Action.MANAGE)
     role = get_object_or_404(roles_for(request.user).select_related("unit", "user"), pk=pk)
-    if role.user_id == request.user.pk and role.kind == RoleKind.ADMIN and not is_superuser(request.user):
-        # Otherwise an administrator could lock the subtree out of its last administrator by mistake.
+    if not may_revoke(request.user, role):
         messages.error(request, _("You cannot revoke your own administrator role; ask another administrator."))
     else:
         role_revoke(role=role)

@@ -9,22 +9,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from spreadsheets.downloads import attachment
+from spreadsheets.problems import FileRefused
+from units.exports import export_units
 from units.forms import UnitImportForm
-from units.imports import ImportRefused, export_units, import_units
+from units.imports import import_units
 from units.models import UnitKind
 from units.permissions import Action, can, can_anywhere, get_unit, require_anywhere, top_units, units_for
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
     """The data of a POST, else None: an empty POST must still bind the form and show its errors."""
     return request.POST if request.method == "POST" else None
-
-
-def xlsx_download(buffer: BytesIO, filename: str) -> FileResponse:
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 @require_GET
@@ -86,10 +82,12 @@ def unit_import(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             result = import_units(data["file"], user=request.user, dry_run=data["dry_run"])
-        except ImportRefused as refused:
-            problems = refused.problems
+        except FileRefused as refused:
+            problems = refused.problems.kept
         if result and not result.dry_run:
             messages.success(request, _("Units imported: %(result)s.") % {"result": result})
+            if result.note:
+                messages.info(request, result.note)
             return redirect("units:list")
     return render(request, "units/unit_import.html", {"form": form, "result": result, "problems": problems})
 
@@ -103,4 +101,4 @@ def unit_export(request: HttpRequest) -> FileResponse:
     under = get_unit(request.user, Action.VIEW, code) if code else None
     buffer = BytesIO()
     export_units(buffer, user=request.user, under=under)
-    return xlsx_download(buffer, f"units-{code}.xlsx" if code else "units.xlsx")
+    return attachment(buffer, f"units-{code}.xlsx" if code else "units.xlsx")

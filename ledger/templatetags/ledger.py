@@ -1,7 +1,6 @@
 from django import template
 
 from ledger.models import Reminder
-from ledger.people import phone_shown
 
 register = template.Library()
 
@@ -25,12 +24,6 @@ def reminders(context, limit: int = 5) -> dict:
             Reminder.objects.active_for(request.user).select_related("concern__unit", "concern__category")[:limit]
         )
     return {"reminders": items}
-
-
-@register.simple_tag(takes_context=True)
-def unit_phone(context, unit, number: str) -> str:
-    """A phone of one of ``unit``'s records as this user may see it (whole only for the unit's administrators)."""
-    return phone_shown(context["request"].user, unit, number)
 
 
 STATUS_CLASSES = {

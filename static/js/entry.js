@@ -1,7 +1,7 @@
-/* Manyi entry pages: keyboard entry of questionnaires and live totals of the counts grid.
+/* Manyi's questionnaire pages (enter, edit): keyboard entry of a stack of paper forms.
  *
- * The pages work without this script (radio buttons, a submit button, rates computed by the
- * server); it only makes typing a stack of paper forms fast. No framework.
+ * The pages work without this script (radio buttons, a submit button); it only makes typing
+ * fast. No framework. (The counts grid's live totals and rates come from the server, by htmx.)
  */
 (function () {
   "use strict";
@@ -103,59 +103,5 @@
     });
   }
 
-  // ------------------------------------------------------------ counts grid
-
-  var POSITIVE = { satisfied: true, basic: true };
-
-  function cellValue(input) {
-    var text = input.value.trim();
-    if (text === "") return 0;
-    return /^[0-9]+$/.test(text) ? parseInt(text, 10) : NaN;
-  }
-
-  function percentText(positive, valid, noData) {
-    if (!valid) return noData;
-    // Half-up to two decimals of a percent, in whole numbers: floor(positive * 10000 / valid + 1/2).
-    var hundredths = Math.floor((2 * positive * 10000 + valid) / (2 * valid));
-    return (hundredths / 100).toFixed(2) + " %";
-  }
-
-  function sums(inputs) {
-    var result = { total: 0, positive: 0, valid: 0, bad: false };
-    inputs.forEach(function (input) {
-      var n = cellValue(input);
-      input.classList.toggle("is-invalid", isNaN(n));
-      if (isNaN(n)) { result.bad = true; return; }
-      var category = input.dataset.category;
-      result.total += n;
-      if (POSITIVE[category]) result.positive += n;
-      if (category !== "excluded") result.valid += n;
-    });
-    return result;
-  }
-
-  function show(row, figures, noData) {
-    row.querySelector("[data-total]").textContent = figures.bad ? "—" : figures.total;
-    row.querySelector("[data-rate]").textContent = figures.bad ? "—" : percentText(figures.positive, figures.valid, noData);
-  }
-
-  function setupCountsGrid(table) {
-    var noData = table.dataset.noData || "";
-    if (!table.querySelector("input[data-category]")) return; // a closed round: the server's figures stay
-    function recompute() {
-      var all = [];
-      table.querySelectorAll("[data-count-row]").forEach(function (row) {
-        var inputs = Array.prototype.slice.call(row.querySelectorAll("input[data-category]"));
-        all = all.concat(inputs);
-        show(row, sums(inputs), noData);
-      });
-      var overall = table.querySelector("[data-overall]");
-      if (overall) show(overall, sums(all), noData);
-    }
-    table.addEventListener("input", recompute);
-    recompute();
-  }
-
   document.querySelectorAll("[data-entry-form]").forEach(setupEntryForm);
-  document.querySelectorAll("[data-counts-grid]").forEach(setupCountsGrid);
 })();

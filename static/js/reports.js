@@ -91,10 +91,7 @@
       series: data.options.map(function (option, n) {
         return {
           type: "bar", stack: "shares", name: option.name,
-          data: indicators.map(function (i) {
-            const total = i.option_counts.reduce(function (a, b) { return a + b; }, 0);
-            return total ? Math.round(10000 * i.option_counts[n] / total) / 100 : 0;
-          })
+          data: indicators.map(function (i) { return i.option_shares[n]; })  // rounded by the server's engine
         };
       })
     });

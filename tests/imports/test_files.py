@@ -22,7 +22,8 @@ OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
         ("report.csv", b"%PDF-1.4\x00\x01\x02 binary", "not_spreadsheet"),
         ("letter.docx", None, "not_spreadsheet"),  # a zip, but not a workbook
         ("results.xlsx", b"this is plain text, not a workbook", "corrupt"),
-        ("results.xls", OLE_HEADER + b"Workbook".ljust(64, b"\x00"), "old_excel"),
+        ("results.xls", OLE_HEADER + b"Workbook".ljust(64, b"\x00"), "corrupt"),
+        ("letter.doc", OLE_HEADER + b"WordDocument".ljust(64, b"\x00"), "not_spreadsheet"),
         ("secret.xlsx", OLE_HEADER + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 64, "password"),
         ("empty.csv", b"", "empty"),
         ("utf16.csv", "问卷编号,单位编码\n".encode("utf-16"), "encoding"),

@@ -107,7 +107,9 @@ def test_an_ambiguous_unit_name_is_refused(round, run_import, tmp_path, tree):
         (row(answers=("满意",) * 5 + ("5",)), (2, "校园安全环境", "bad_option")),
         (row(answers=("",) * 6), (2, None, "no_answers")),
         (row(number="N" * 41), (2, "问卷编号", "too_long")),
-        (row(phone="1" * 21), (2, "电话", "too_long")),
+        (row(phone="1" * 21), (2, "电话", "phone_invalid")),
+        (row(phone="138-1111-222"), (2, "电话", "phone_invalid")),
+        (row(phone="1.39123E+10"), (2, "电话", "phone_lost_digits")),
     ],
 )
 def test_a_bad_row_refuses_the_whole_file(round, run_import, tmp_path, bad_row, expected):
@@ -160,7 +162,8 @@ def answer_saved(round, tree, options, users):
         ([h for h in HEADER if h != "日期"], [(1, "日期", "missing_column")]),
         ([h for h in HEADER if h != "教学工作"], [(1, "教学工作", "missing_column")]),
         ([h for h in HEADER if h != "单位编码"], [(1, "单位编码", "missing_unit_column")]),
-        ([*HEADER, "备注"], [(1, "备注", "unknown_column")]),
+        ([*HEADER, "来自IP"], [(1, "来自IP", "unknown_column")]),
+        ([*HEADER, "手机号"], [(1, "手机号", "duplicate_column_as")]),
         ([*HEADER, "渠道"], [(1, "渠道", "duplicate_column")]),
         ([*HEADER, "EDU1"], [(1, "EDU1", "duplicate_column")]),
         ([*HEADER, "治安满意度"], [(1, "治安满意度", "indicator_not_in_round")]),

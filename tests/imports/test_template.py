@@ -19,7 +19,7 @@ def download(client, round, kind: str) -> bytes:
     response = client.get(reverse("imports:template", args=[round.code]), {"kind": kind})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return response.content
+    return response.getvalue()
 
 
 def sheets(content: bytes) -> dict[str, list[list]]:

@@ -18,7 +18,7 @@ def test_the_panel_lists_the_rounds_indicators_with_their_concerns(tree, survey_
     ConcernFactory(unit=tree["s1"], category=workload, indicator=workload.indicator)
     followups_open_for([questionnaire(tree["s1"], [3]).pk])
     ContactFactory(unit=tree["s1"], assigned_to=visitor)
-    html = Template("{% load outreach %}{% work_between_surveys unit round %}").render(
+    html = Template("{% load between_surveys %}{% work_between_surveys unit round %}").render(
         Context({"unit": tree["d1"], "round": survey_round})
     )
     assert html.count("<tr><td>") == 6

@@ -1,4 +1,4 @@
-"""The ranking rules of DOMAIN.md, on exact counts."""
+"""The ranking rules of docs/domain.md, on exact counts."""
 
 from decimal import Decimal
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from reports.ranking import unit_report_for
+from reports.unit_report import unit_report_for
 from surveys.figures import round_figures
 from tests.factories import make_round
 from tests.reports.helpers import link

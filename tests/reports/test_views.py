@@ -223,6 +223,8 @@ def test_unit_api_matches_the_unit_page(client_for, users, counted):
     assert data["target"]["rank_gap"] is None and data["target"]["rank_met"] is True
     assert [i["rank"] for i in data["indicators"]] == [line.figure.rank for line in page.lines]
     assert data["indicators"][0]["option_counts"] == [80, 0, 20, 0]
+    assert data["indicators"][0]["option_shares"] == [80.0, 0.0, 20.0, 0.0]  # the chart draws these as they are
+    assert data["indicators"][-1]["option_shares"] == [None] * 4  # no answer on this indicator
     assert data["weakest"] == ["EDU1"]
     assert [p["round"]["code"] for p in data["trend"]] == ["R2026"]
 

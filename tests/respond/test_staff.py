@@ -130,7 +130,7 @@ def test_an_invitation_list_imports_all_or_nothing(client_for, users, round):
     assert bad.status_code == 400 and not Invitation.objects.exists()
     text = bad.content.decode()
     assert "第 3 行“单位编码”列：无法识别“S2”。" in text  # S2 is outside the administrator's district
-    assert "第 4 行“电话”列：电话须为数字。" in text
+    assert "第 4 行“电话”列：不是电话号码" in text
     assert "第 5 行“受访者类型”列：无法识别“外星人”。" in text
     good = client.post(url, {"file": _sheet([["S1", "13812345678", "", "家长"], ["S1", "", "李四", "教师"]])})
     assert good.status_code == 302
@@ -205,9 +205,8 @@ def test_progress_rolls_up_to_the_district(client_for, users, round, link, answe
     page = client.get(reverse("respond:progress", args=[round.code])).content.decode()
     assert "一区" in page and "一区第一小学" in page and "二区第一小学" not in page
     assert "4 (50 %)" in page  # S1 and D1: 2 of 4
-    workbook = load_workbook(
-        io.BytesIO(client.get(reverse("respond:progress", args=[round.code]) + "?format=xlsx").content)
-    )
+    download = client.get(reverse("respond:progress", args=[round.code]) + "?format=xlsx")
+    workbook = load_workbook(io.BytesIO(download.getvalue()))
     header, *rows = workbook.active.iter_rows(min_row=2, values_only=True)
     assert header == ("单位编码", "单位", "今日", "合计", "待审核", "目标", "网络", "家长")
     assert rows == [("D1", "一区", 2, 2, 1, 4, 2, 2), ("S1", "一区第一小学", 2, 2, 1, 4, 2, 2)]
@@ -273,7 +272,8 @@ def test_unit_targets_import_all_or_nothing_and_show_in_progress(client_for, use
     bad = client.post(url, {"file": _sheet([["S1", 80], ["S2", 10], ["S1", -1]], headers=("单位编码", "样本目标"))})
     assert bad.status_code == 400
     assert (
-        "第 3 行“单位编码”列：无法识别“S2”。" in bad.content.decode() and "第 4 行“样本目标”列" in bad.content.decode()
+        "第 3 行“单位编码”列：无法识别“S2”。" in bad.content.decode()
+        and "第 4 行“样本目标”列：请填写 0 或更大的整数。" in bad.content.decode()
     )
     assert client.post(url, {"file": _sheet([["S1", 80]], headers=("单位编码", "样本目标"))}).status_code == 302
     page = client_for(users["superuser"]).get(reverse("respond:progress", args=[round.code])).content.decode()

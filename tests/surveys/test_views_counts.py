@@ -66,12 +66,56 @@ def test_the_grid_is_prefilled_with_totals_and_rates(client_for, users, round, t
     form = response.context["form"]
     first = round.ordered_indicators()[0]
     assert form[f"count_{first.id}_{options[1].id}"].value() == 620
-    row = form.rows()[0]
+    row = form.rows()[0].figures
     assert row.total == 1000
-    assert str(row.percent) == "91.11"  # the worked example of DOMAIN.md
-    assert form.overall() == {"total": 1000, "percent": row.percent}
-    assert "91.11 %" in text(response)
-    assert form.rows()[1].percent is None
+    assert str(row.percent) == "91.11"  # the worked example of docs/domain.md
+    assert form.overall() == row
+    assert f'<span id="counts-rate-{first.id}">91.11 %</span>' in text(response)
+    assert '<span id="counts-rate-overall">91.11 %</span>' in text(response)
+    assert form.rows()[1].figures.percent is None
+    assert "hx-swap-oob" not in text(response)  # the page itself is no out-of-band swap
+
+
+def figures_url(round, unit) -> str:
+    return reverse("surveys:counts_figures", args=[round.code, unit.code])
+
+
+def test_the_open_grid_asks_the_server_for_its_figures_as_one_types(client_for, users, round, tree):
+    body = text(client_for(users["staff"]).get(grid_url(round, tree["s1"])))
+    assert f'hx-post="{figures_url(round, tree["s1"])}"' in body and 'hx-trigger="input' in body
+
+
+def test_the_figures_of_typed_counts_are_the_engines_and_nothing_is_saved(client_for, users, round, tree, options):
+    data = grid(round, options, {(0, 1): "620", (0, 2): "200", (0, 3): "80", (0, 4): "100", (1, 4): "3"})
+    response = client_for(users["staff"]).post(figures_url(round, tree["s1"]), data)
+    assert response.status_code == 200
+    body = text(response)
+    first, second = round.ordered_indicators()[:2]
+    assert f'<span id="counts-total-{first.id}" hx-swap-oob="true">1000</span>' in body
+    assert f'<span id="counts-rate-{first.id}" hx-swap-oob="true">91.11 %</span>' in body  # docs/domain.md's example
+    assert f'<span id="counts-rate-{second.id}" hx-swap-oob="true">无数据</span>' in body  # only "don't know"
+    assert '<span id="counts-total-overall" hx-swap-oob="true">1003</span>' in body
+    assert '<span id="counts-rate-overall" hx-swap-oob="true">91.11 %</span>' in body
+    assert not ReportedCount.objects.exists() and not ResultChange.objects.exists()
+
+
+def test_the_figures_name_a_bad_cell_and_show_no_rate_for_its_row(client_for, users, round, tree, options):
+    data = grid(round, options, {(0, 1): "10", (2, 3): "2.5"})
+    body = text(client_for(users["staff"]).post(figures_url(round, tree["s1"]), data))
+    third = round.ordered_indicators()[2]
+    assert "教学工作 / 不满意 (“2.5”)" in body
+    assert f'<span id="counts-rate-{third.id}" hx-swap-oob="true">—</span>' in body
+    assert '<span id="counts-rate-overall" hx-swap-oob="true">—</span>' in body
+    assert not ReportedCount.objects.exists()
+
+
+def test_only_those_who_may_enter_the_units_counts_get_its_figures(client, client_for, users, round, tree, options):
+    data = grid(round, options, {(0, 1): "5"})
+    assert client.post(figures_url(round, tree["s1"]), data).url.startswith(reverse("login"))
+    assert client_for(users["leader"]).post(figures_url(round, tree["s1"]), data).status_code == 403
+    assert client_for(users["staff"]).post(figures_url(round, tree["s2"]), data).status_code == 404
+    assert client_for(users["staff"]).post(figures_url(round, tree["d1"]), data).status_code == 404  # not taking part
+    assert client_for(users["staff"]).get(figures_url(round, tree["s1"])).status_code == 405
 
 
 def test_changing_counts_replaces_them(client_for, users, round, tree, options):
@@ -132,6 +176,7 @@ def test_a_closed_round_shows_the_counts_read_only_and_saves_nothing(client_for,
     response = client.get(grid_url(round, tree["s1"]))
     assert "未开放" in text(response)
     assert 'name="count_' not in response.content.decode()
+    assert "hx-post" not in response.content.decode()  # nothing typed, nothing to recompute
     response = client.post(grid_url(round, tree["s1"]), grid(round, options, {(0, 1): "50"}))
     assert "未开放" in text(response)
     assert ReportedCount.objects.get().count == 5

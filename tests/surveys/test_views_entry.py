@@ -159,6 +159,8 @@ def test_duplicate_phone_is_named_unless_the_round_allows_repeats(client_for, us
     _refused(
         client, round, form_data(round, tree["s1"], {0: 2}, phone="１３８ ００１３ ８０００"), "phone"
     )  # full-width
+    _refused(client, round, form_data(round, tree["s1"], {0: 2}, phone="+86 138 0013 8000"), "phone")
+    _refused(client, round, form_data(round, tree["s1"], {0: 2}, phone="8613800138000"), "phone")
     assert Questionnaire.objects.count() == 1
     round.allow_repeat_phone = True
     round.save()
@@ -168,7 +170,13 @@ def test_duplicate_phone_is_named_unless_the_round_allows_repeats(client_for, us
 
 @pytest.mark.parametrize(
     "field, value",
-    [("phone", "call me"), ("phone", "+" + "1" * 20), ("respondent_type", "alien"), ("date", "2026-13-40")],
+    [
+        ("phone", "call me"),
+        ("phone", "+" + "1" * 20),
+        ("phone", "1.39123E+10"),
+        ("respondent_type", "alien"),
+        ("date", "2026-13-40"),
+    ],  # fmt: skip
 )
 def test_malformed_fields_are_named(client_for, users, round, tree, field, value):
     _refused(client_for(users["staff"]), round, form_data(round, tree["s1"], {0: 1}, **{field: value}), field)
@@ -207,3 +215,10 @@ def test_staff_of_a_school_enters_without_choosing_the_unit(client_for, round, t
     form = client_for(clerk).get(entry_url(round)).context["form"]
     assert form.initial["unit"] == tree["s2"].pk
     assert "autofocus" in form.fields["number"].widget.attrs
+
+
+def test_a_form_with_no_answer_is_refused_as_the_import_refuses_such_a_row(client_for, users, round, tree):
+    response = client_for(users["staff"]).post(entry_url(round), form_data(round, tree["s1"], {}, number="A-9"))
+    assert response.status_code == 200
+    assert "问卷至少要回答一项指标" in text(response)
+    assert not Questionnaire.objects.exists()

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from surveys.models import RoundStatus
+from surveys.models import ResultChange, RoundStatus
 from surveys.services import QuestionnaireData, questionnaire_update, reported_counts_set, round_set_status
 from tests.factories import RoleFactory, UserFactory
 from units.models import RoleKind
@@ -102,7 +102,7 @@ def test_a_questionnaire_moved_from_another_district_does_not_name_it(client_for
         channel="paper",
         date=datetime.date(2026, 5, 1),
         number="M-1",
-        answers={},
+        answers={round.ordered_indicators()[0].id: options[1].id},
     )
     questionnaire_update(questionnaire=q, data=data, user=users["superuser"])
     body = text(client_for(users["admin"]).get(history_url(round)))
@@ -129,3 +129,9 @@ def test_the_history_reads_a_fixed_number_of_queries_whatever_the_number_of_chan
     for i in range(10):
         answer(tree["s1"], {0: 2, 3: 4}, number=f"H-{i}")
     assert queries() == few
+
+
+def test_a_change_whose_user_was_deleted_is_shown_without_a_name(client_for, users, round, changes):
+    ResultChange.objects.update(user=None)
+    response = client_for(users["admin"]).get(history_url(round))
+    assert response.status_code == 200 and "—" in text(response)

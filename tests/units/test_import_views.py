@@ -69,8 +69,8 @@ def test_a_missing_file_is_a_form_error(client_for, users):
     assert "file" in response.context["form"].errors
 
 
-def test_a_file_not_ending_in_xlsx_is_a_form_error(client_for, users):
-    response = client_for(users["admin"]).post(IMPORT, {"file": SimpleUploadedFile("units.csv", b"code,name\n")})
+def test_a_file_that_is_not_a_spreadsheet_by_its_name_is_a_form_error(client_for, users):
+    response = client_for(users["admin"]).post(IMPORT, {"file": SimpleUploadedFile("units.pdf", b"code,name\n")})
     assert "file" in response.context["form"].errors
     assert Unit.objects.count() == 5
 

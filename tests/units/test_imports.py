@@ -7,9 +7,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
 
+from spreadsheets.problems import FileRefused
 from tests.factories import RoleFactory, UserFactory
 from tests.units.conftest import build_xlsx, read_xlsx
-from units.imports import CODE, KIND, NAME, ORDER, PARENT, ImportRefused, export_units, import_units
+from units.exports import export_units
+from units.imports import CODE, KIND, NAME, ORDER, PARENT, import_units
 from units.management.commands.import_units import Command as ImportCommand
 from units.models import RoleKind, Unit, UnitKind
 
@@ -29,9 +31,9 @@ def assert_paths_consistent() -> None:
 
 
 def refused(file, **kwargs) -> list[tuple[int | None, str]]:
-    with pytest.raises(ImportRefused) as caught:
+    with pytest.raises(FileRefused) as caught:
         import_units(file, **kwargs)
-    return [(p.row, p.column) for p in caught.value.problems]
+    return [(p.row, p.column) for p in caught.value.problems.kept]
 
 
 def test_a_good_file_creates_units_under_their_parents(tree, xlsx):
@@ -152,11 +154,11 @@ def test_all_bad_rows_are_reported_together(tree, xlsx):
 
 
 def test_problem_messages_name_the_row_the_column_and_the_value(tree, xlsx):
-    with pytest.raises(ImportRefused) as caught:
+    with pytest.raises(FileRefused) as caught:
         import_units(
             xlsx([["S3", "新学校", "大学", "D1"], ["S4", "又一所", "学校", "NOPE"], ["S3", "重复", "学校", "D1"]])
         )
-    kind, parent, duplicate = caught.value.problems
+    kind, parent, duplicate = caught.value.problems.kept
     assert (kind.row, kind.column) == (2, KIND)
     assert "大学" in kind.message and "学校" in kind.message  # the bad label and the accepted ones
     assert "2" in str(kind) and "类型" in str(kind)
@@ -166,11 +168,11 @@ def test_problem_messages_name_the_row_the_column_and_the_value(tree, xlsx):
 
 
 def test_a_cycle_is_reported_on_each_of_its_rows_naming_the_chain(tree, xlsx):
-    with pytest.raises(ImportRefused) as caught:
+    with pytest.raises(FileRefused) as caught:
         import_units(
             xlsx([["Y1", "循环一", "学校", "Y2"], ["OK", "无关", "学校", "D1"], ["Y2", "循环二", "学校", "Y1"]])
         )
-    first, second = caught.value.problems
+    first, second = caught.value.problems.kept
     assert [(first.row, first.column), (second.row, second.column)] == [(2, PARENT), (4, PARENT)]
     assert "Y1 → Y2 → Y1" in first.message
 
@@ -197,19 +199,19 @@ def test_english_column_names_and_kind_labels_are_accepted(tree, xlsx):
     assert Unit.objects.get(code="K3").kind == UnitKind.KINDERGARTEN
 
 
-def test_a_file_that_is_not_an_xlsx_workbook_is_refused(tree):
-    assert refused(BytesIO(b"code,name\nS3,school\n")) == [(None, "")]
+def test_a_file_that_is_not_a_spreadsheet_is_refused(tree):
+    assert refused(BytesIO(b"%PDF-1.4\x00\x01 binary")) == [(None, None)]
     assert Unit.objects.count() == 5
 
 
 def test_a_file_without_the_required_columns_is_refused(tree, xlsx):
-    with pytest.raises(ImportRefused) as caught:
+    with pytest.raises(FileRefused) as caught:
         import_units(xlsx([["S3", "新学校", "学校"]], ["编码", "名称", "类型"]))
     assert "上级编码" in str(caught.value)
 
 
 def test_a_file_without_units_is_refused(tree, xlsx):
-    assert refused(xlsx([])) == [(None, "")]
+    assert refused(xlsx([])) == [(None, None)]
 
 
 # Importing as an administrator: only inside their subtree, never revealing what lies outside it.
@@ -231,9 +233,9 @@ def test_an_administrator_cannot_import_outside_their_subtree_and_learns_nothing
         ["S2", "改别人的学校", "学校", "D1"],
         ["D1", "一区", "区", "C"],
     ]
-    with pytest.raises(ImportRefused) as caught:
+    with pytest.raises(FileRefused) as caught:
         import_units(xlsx(rows), user=users["admin"])
-    problems = caught.value.problems
+    problems = caught.value.problems.kept
     assert [(p.row, p.column) for p in problems] == [(3, PARENT), (4, PARENT), (5, CODE), (6, PARENT)]
     text = "\n".join(str(p) for p in problems)
     assert "二区" not in text and "示范市" not in text
@@ -329,3 +331,14 @@ def test_export_command_writes_one_subtree(tree, tmp_path):
 def test_export_command_refuses_an_unknown_unit(tree, tmp_path):
     with pytest.raises(CommandError):
         call_command("export_units", str(tmp_path / "out.xlsx"), "--under", "NOPE")
+
+
+def test_import_command_refuses_in_chinese_naming_every_problem(tree, tmp_path):
+    path = tmp_path / "units.xlsx"
+    path.write_bytes(
+        build_xlsx([["S3", "新学校", "大学", "D1"]], ["编码", "名称", "类型", "上级编码", "名称"]).getvalue()
+    )
+    with pytest.raises(CommandError) as caught:
+        call_command("import_units", str(path), stdout=StringIO())
+    assert "被拒绝，未写入任何数据（共 1 个问题）" in str(caught.value)
+    assert "第 1 行“名称”列：此列重复出现。" in str(caught.value)

@@ -2,7 +2,7 @@ import pytest
 
 from tests.factories import RoleFactory, UserFactory
 from units.models import RoleKind
-from units.permissions import Action, can, mask_phone, phone_for, scope_paths, units_for
+from units.permissions import Action, can, mask_phone, phone_shown, scope_paths, units_for
 
 pytestmark = pytest.mark.django_db
 
@@ -49,12 +49,19 @@ def test_role_on_an_inactive_unit_grants_nothing(tree):
     assert not can(user, Action.VIEW, tree["s2"])
 
 
-def test_phones_are_masked_for_all_but_administrators(users):
+def test_phones_are_whole_only_for_administrators_of_the_records_unit(tree, users):
     assert mask_phone("13812345678") == "138****5678"
-    assert phone_for(users["staff"], "13812345678") == "138****5678"
-    assert phone_for(users["leader"], "13812345678") == "138****5678"
-    assert phone_for(users["admin"], "13812345678") == "13812345678"
-    assert phone_for(users["superuser"], "13812345678") == "13812345678"
+    for name in ("staff", "leader", "nobody"):
+        assert phone_shown(users[name], tree["s1"], "13812345678") == "138****5678"
+    assert phone_shown(users["admin"], tree["s1"], "13812345678") == "13812345678"
+    assert phone_shown(users["superuser"], tree["s2"], "13812345678") == "13812345678"
+    # An administrator elsewhere (D1) reads no whole number of D2's records.
+    assert phone_shown(users["admin"], tree["s2"], "13812345678") == "138****5678"
+
+
+def test_a_phone_of_an_unknown_unit_is_whole_only_for_superusers(users):
+    assert phone_shown(users["admin"], None, "13812345678") == "138****5678"
+    assert phone_shown(users["superuser"], None, "13812345678") == "13812345678"
 
 
 def test_short_phone_numbers_are_still_masked():

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.factories import RoleFactory
+from tests.factories import RoleFactory, UserFactory
+from units.accounts import person_name
 from units.models import Role, RoleKind
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +193,8 @@ def test_the_navigation_offers_users_and_roles_to_administrators_only(client_for
     assert LIST in client_for(users["admin"]).get(reverse("home")).content.decode()
     for role in ("staff", "leader"):
         assert LIST not in client_for(users[role]).get(reverse("home")).content.decode()
+
+
+def test_people_are_named_by_their_full_name_else_their_user_name():
+    assert person_name(UserFactory(username="zhang", first_name="张老师")) == "张老师"
+    assert person_name(UserFactory(username="li", first_name="", last_name="")) == "li"

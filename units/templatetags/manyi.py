@@ -1,11 +1,11 @@
 from django import template
 
-from units.permissions import phone_for
+from units.permissions import phone_shown
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def phone(context, number: str) -> str:
-    """A respondent's phone as this user may see it (masked unless administrator)."""
-    return phone_for(context["request"].user, number)
+def unit_phone(context, unit, number: str) -> str:
+    """A phone of one of ``unit``'s records as this user may see it (whole only for the unit's administrators)."""
+    return phone_shown(context["request"].user, unit, number)

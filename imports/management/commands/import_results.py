@@ -7,15 +7,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from imports.models import JobKind, JobStatus
-from imports.problems import problem_text
 from imports.services import import_job_create, import_job_run
+from spreadsheets.problems import problem_text
 from surveys.models import Round
 from surveys.selectors import round_units
 from units.permissions import Action
 
 
 class Command(BaseCommand):
-    help = "Import questionnaires (or, with --counts, reported counts) from an .xlsx/.xlsm/.csv file into a round."
+    help = "Import questionnaires (or, with --counts, reported counts) from an .xlsx/.xlsm/.xls/.ods/.csv file."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("round_code")
@@ -39,6 +39,11 @@ class Command(BaseCommand):
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
         job = import_job_run(job_id=job.pk)
+        if job.dry_run and job.status == JobStatus.SUCCEEDED:
+            self.stdout.write(
+                _("Check passed: %(read)s rows in all, nothing imported (check only).") % {"read": job.rows_read}
+            )
+            return
         self.stdout.write(
             _("Import #%(job)s %(file)s: %(status)s; rows read %(read)s, rows imported %(imported)s, errors %(errors)s.")
             % {"job": job.pk, "file": job.file_name, "status": job.get_status_display(), "read": job.rows_read,

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from surveys.figures import RoundFigures, UnitInfo, counts_json, round_figures
 from surveys.models import Round
 from units.models import Unit
+from units.paths import is_under
 
 CATEGORY_KEYS = ["satisfied", "basically_satisfied", "dissatisfied", "excluded", "valid", "rate"]
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             top = Unit.objects.filter(code=o["unit"]).first()
             if top is None or top.id not in figures:
                 raise CommandError(f"unit {o['unit']!r} has no figures in round {round.code}")
-            units = [u for u in units if u.path.startswith(top.path)]
+            units = [u for u in units if is_under(u.path, top.path)]
         getattr(self, f"_{o['format']}")(figures, units)
 
     def _record(self, figures: RoundFigures, unit: UnitInfo) -> dict:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
+from xlsxwriter.exceptions import FileCreateError
 
-from units.imports import export_units
+from units.exports import export_units
 from units.models import Unit
 
 
@@ -21,6 +22,6 @@ class Command(BaseCommand):
                 raise CommandError(f"No unit with code {under}")
         try:
             count = export_units(out, under=unit)
-        except OSError as exc:
+        except (OSError, FileCreateError) as exc:
             raise CommandError(f"Cannot write {out}: {exc}") from None
         self.stdout.write(f"Exported {count} units to {out}")

@@ -10,9 +10,9 @@ from outreach.coverage import followup_coverage, followup_totals, visit_coverage
 register = template.Library()
 
 
-@register.inclusion_tag("outreach/_work_panel.html")
+@register.inclusion_tag("reports/_work_panel.html")
 def work_between_surveys(unit, round=None) -> dict:
-    """``{% load outreach %}{% work_between_surveys unit round %}``: concerns by indicator, follow-ups, visits.
+    """``{% load between_surveys %}{% work_between_surveys unit round %}``: concerns by indicator, follow-ups, visits.
 
     The caller has checked that the user may view ``unit``. Nine queries.
     """

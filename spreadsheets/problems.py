@@ -1,77 +1,70 @@
 """What can be wrong with an imported file, in words the user reads in their own language.
 
-A problem is stored on the job as plain JSON (row, column, value, reason code,
-parameters) and put into words only when shown, so that the page and the
-error file speak the language of whoever reads them, not of the worker.
+A problem is plain data (reason code, row, column, value, parameters) and is
+put into words only when shown, so that a page or an error file speaks the
+language of whoever reads it, not of the worker that found it. The reasons
+common to every import are here; each import adds its own with
+``add_reasons`` next to the checks that find them.
 """
 
 from dataclasses import asdict, dataclass, field
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Errors kept on a job; beyond this only the number is kept (a file that bad is the wrong file).
 PROBLEMS_KEPT = 10_000
 VALUE_CHARS = 100
 
-REASONS = {
+REASONS: dict[str, Promise] = {
     # the file as a whole
-    "not_spreadsheet": _("The file is not a spreadsheet: upload an .xlsx, .xlsm or .csv file."),
-    "old_excel": _("Old .xls files cannot be read: open the file in Excel, save it as .xlsx and upload it again."),
-    "corrupt": _("The file is damaged and cannot be read."),
+    "not_spreadsheet": _("The file is not a spreadsheet: upload an .xlsx, .xlsm, .xls, .ods or .csv file."),
+    "corrupt": _("The file is damaged and cannot be read: open it in Excel or WPS, save it again and upload it."),
     "password": _("The file is protected by a password: remove the password and upload it again."),
     "encoding": _("The text file is neither UTF-8 nor GB18030: save it again as “CSV UTF-8”."),
     "empty": _("The file has no rows to import."),
     "too_large": _("The file is larger than the limit of %(limit)s MB."),
-    "round_closed": _("The round is not open: results cannot be imported."),
-    "already_imported": _(
-        "This file was already imported into this round (import #%(job)s): it is refused so that no vote is counted twice."
-    ),
-    "changed": _(
-        "Units, indicators or options of the round changed while the file was being checked: import it again."
-    ),
-    "worker_stopped": _(
-        "The import stopped before it finished (the worker was stopped). Nothing was written: run it again."
-    ),
-    "crashed": _("The import failed because of an internal error. Nothing was written: run it again."),
     # headers and cells of the sheet
     "missing_column": _("This column is missing."),
-    "missing_unit_column": _("The unit is missing: add a column 单位编码 (unit code) or 单位名称 (unit name)."),
     "unknown_column": _("Unknown column."),
     "duplicate_column": _("This column appears twice."),
-    "indicator_not_in_round": _("This indicator is not part of the round."),
+    "duplicate_column_as": _("This column repeats the column %(first)s (both mean %(column)s): keep one of them."),
     "unnamed_column": _("This column has data but no header."),
     "too_many_cells": _("This row has more cells than there are columns."),
     "formula": _("This cell holds a formula: paste values only."),
     "merged": _("Merged cells (%(cells)s): unmerge them and fill every cell."),
     # values
     "required": _("This cell must not be empty."),
-    "unknown_unit": _("Unknown unit."),
-    "ambiguous_unit": _("Several units have this name: use the unit code (单位编码)."),
-    "not_participating": _("This unit does not take part in the round."),
-    "unknown_respondent_type": _("Unknown respondent type (expected one of %(choices)s)."),
-    "unknown_channel": _("Unknown channel (expected one of %(choices)s)."),
+    "unknown_value": _("“%(value)s” is not known."),
     "bad_date": _("Not a date (write it as 2026-05-01)."),
-    "date_outside": _("The date is outside the round's period (%(start)s to %(end)s)."),
-    "bad_option": _("Not an option of the round's scale (%(choices)s)."),
-    "no_answers": _("The row answers no indicator."),
-    "too_long": _("Longer than %(max)s characters."),
-    "duplicate_number_in_file": _("This questionnaire number already appears in row %(row)s."),
-    "duplicate_number_in_round": _(
-        "This questionnaire number is already in the round: it was imported or entered before."
-    ),
-    "duplicate_phone_in_file": _(
-        "This phone number already appears in row %(row)s; the round allows one answer per phone."
-    ),
-    "duplicate_phone_in_round": _("This phone number has already answered in this round."),
-    "unknown_indicator": _("Unknown indicator of this round."),
-    "duplicate_count_row": _("This unit and indicator already appear in row %(row)s."),
+    "not_integer": _("Not a whole number."),
     "negative": _("A count cannot be negative."),
-    "not_integer": _("A count must be a whole number."),
+    "too_long": _("Longer than %(max)s characters."),
+    # a rule of the domain, whose message its service gives (already in the user's language)
+    "rule": _("%(message)s"),
 }
+
+
+def add_reasons(reasons: dict[str, Promise]) -> None:
+    """Add the reasons of one import; a code means one thing everywhere."""
+    for code, text in reasons.items():
+        if REASONS.get(code, text) is not text:
+            raise ValueError(f"Reason {code!r} is already defined differently.")
+        REASONS[code] = text
+
+
+def problem_text(problem: dict) -> str:
+    """The reason of a stored problem in the active language."""
+    message = str(REASONS.get(problem.get("reason"), problem.get("reason", "")))
+    params = problem.get("params") or {}
+    return message % params if params else message
 
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong: an Excel row number (header row as in the file) and column, or ``row=None`` for the file."""
+
     reason: str
     row: int | None = None
     column: str | None = None
@@ -81,12 +74,20 @@ class Problem:
     def as_json(self) -> dict:
         return asdict(self)
 
+    @property
+    def message(self) -> str:
+        return problem_text(self.as_json())
 
-def problem_text(problem: dict) -> str:
-    """The reason of a stored problem in the active language."""
-    message = str(REASONS.get(problem.get("reason"), problem.get("reason", "")))
-    params = problem.get("params") or {}
-    return message % params if params else message
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        if not self.column:
+            return gettext("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+        return gettext("Row %(row)d, column %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 class Problems:
@@ -124,7 +125,7 @@ class Problems:
 
 
 class FileRefused(Exception):
-    """The file cannot be imported at all (not readable, wrong headers): nothing is written."""
+    """The file is refused (unreadable, wrong headers or any wrong row): nothing is written."""
 
     def __init__(self, problems: Problems | Problem) -> None:
         if isinstance(problems, Problem):
@@ -133,7 +134,7 @@ class FileRefused(Exception):
             single.total = 1
             problems = single
         self.problems = problems
-        super().__init__(", ".join(p.reason for p in problems.kept[:5]))
+        super().__init__("\n".join(str(p) for p in problems.kept[:5]))
 
 
 def _value_text(value: object) -> str:

@@ -1,0 +1,31 @@
+"""The upload field of every import form: it offers the formats the reader reads and refuses what is too large."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext_lazy as _
+
+from spreadsheets.reading import ACCEPT, EXTENSIONS
+
+
+class SpreadsheetField(forms.FileField):
+    default_validators = [
+        FileExtensionValidator(EXTENSIONS, _("Choose a spreadsheet: .xlsx, .xlsm, .xls, .ods or .csv."))
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Spreadsheet (.xlsx, .xls, .ods or .csv)"))
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and value.size > settings.MANYI_UPLOAD_MAX_MB * 1024 * 1024:
+            raise ValidationError(_("The file is larger than %(mb)d MB."), params={"mb": settings.MANYI_UPLOAD_MAX_MB})
+
+
+class UploadForm(forms.Form):
+    """The upload form of the small imports (units, concerns, contacts)."""
+
+    file = SpreadsheetField()
