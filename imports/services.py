@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.celery import send_job_after_commit
 from imports.models import ImportJob, JobKind, JobStatus
 from imports.problems import FileRefused, Problem, Problems, problem_text
 from imports.reading import open_source
@@ -82,7 +83,7 @@ def _sha256(upload: File) -> str:
 def _queue(job_id: int) -> None:
     from imports.tasks import run_import
 
-    transaction.on_commit(lambda: run_import.delay(job_id))
+    send_job_after_commit(run_import, job_id)
 
 
 # ---------------------------------------------------------------- running
