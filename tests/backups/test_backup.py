@@ -99,7 +99,7 @@ def _check_restored(backup: Path, url: str, media: Path) -> subprocess.Completed
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_restores_into_a_scratch_database_that_checks_whole(imported, tmp_path):
     backup = tmp_path / "backup"
     call_command("backup", str(backup))
