@@ -26,8 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 WAIT_SECONDS = 90  # how long to wait for a worker before failing; not a speed requirement
 CLOSED_PORT_URL = "redis://127.0.0.1:6390/0"  # nothing listens there: "Redis down"
 
+ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
+needs_postgresql = pytest.mark.skipif(
+    not ON_POSTGRESQL, reason="needs PostgreSQL (DATABASE_URL): the CI pass with services"
+)
 needs_postgresql_and_redis = pytest.mark.skipif(
-    not (os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL")),
+    not (ON_POSTGRESQL and os.environ.get("REDIS_URL")),
     reason="needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL): the CI pass with services",
 )
 

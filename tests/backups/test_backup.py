@@ -18,11 +18,7 @@ from imports.services import import_job_create, import_job_run
 from surveys.models import Answer
 from tests.factories import make_round
 from tests.imports.conftest import row, write_csv
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-on_postgresql = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL (pg_dump, pg_restore)"
-)
+from tests.workers import ROOT, database_url, needs_postgresql
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +54,7 @@ def test_check_passes_on_the_database_the_manifest_describes(imported, settings,
 
 
 @pytest.mark.django_db
-def test_check_names_a_lost_row_a_wrong_tally_and_a_missing_file(imported, settings, tmp_path):
+def test_check_names_a_lost_row_a_wrong_tally_and_a_missing_file(imported, tmp_path):
     write_manifest(tmp_path / "backup", ["imports/gone.csv"])
     Answer.objects.filter(pk=Answer.objects.order_by("pk").first().pk).delete()  # behind the tallies' back
     problems = backup_check(tmp_path / "backup")
@@ -80,11 +76,6 @@ def test_backup_refuses_sqlite_with_a_clear_message(tmp_path):
         call_command("backup", str(tmp_path / "backup"))
 
 
-def _scratch_url(name: str) -> str:
-    db = dj_database_url.parse(os.environ["DATABASE_URL"])
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
-
-
 def _pg(program: str, *args: str) -> subprocess.CompletedProcess:
     db = dj_database_url.parse(os.environ["DATABASE_URL"])
     options = [f"--host={db['HOST']}", f"--port={db['PORT'] or 5432}", f"--username={db['USER']}"]
@@ -98,7 +89,7 @@ def _check_restored(backup: Path, url: str, media: Path) -> subprocess.Completed
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
-@on_postgresql
+@needs_postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_restores_into_a_scratch_database_that_checks_whole(imported, tmp_path):
     backup = tmp_path / "backup"
@@ -114,12 +105,12 @@ def test_backup_restores_into_a_scratch_database_that_checks_whole(imported, tmp
         media.mkdir()
         with tarfile.open(backup / MEDIA) as archive:
             archive.extractall(media, filter="data")
-        done = _check_restored(backup, _scratch_url(scratch), media)
+        done = _check_restored(backup, database_url(scratch), media)
         assert done.returncode == 0, done.stderr
         assert "matches the backup" in done.stdout
 
         _pg("psql", f"--dbname={scratch}", "-c", f"DELETE FROM {Answer._meta.db_table} WHERE id = (SELECT MIN(id) FROM {Answer._meta.db_table})")  # fmt: skip
-        done = _check_restored(backup, _scratch_url(scratch), media)
+        done = _check_restored(backup, database_url(scratch), media)
         assert done.returncode != 0
         assert f"table {Answer._meta.db_table}: 17 rows, the backup had 18" in done.stderr
         assert "tallies differ from a recount" in done.stderr
