@@ -187,8 +187,10 @@ def _run(job: ImportJob) -> None:
 
 @transaction.atomic
 def _write(job: ImportJob, data) -> None:
-    # One import of a round at a time: the checks below then hold until the commit.
-    round = Round.objects.select_for_update().get(pk=job.round_id)
+    # One import of a round at a time: the checks below then hold until the commit. NO KEY UPDATE, not UPDATE:
+    # clerks' saves meanwhile check their foreign key to the round (KEY SHARE) at commit, and with a plain
+    # FOR UPDATE they waited for the import while holding tallies it needed (deadlocks in bench_load.py).
+    round = Round.objects.select_for_update(no_key=True).get(pk=job.round_id)
     _refuse_if_not_importable(job, round)
     batch = Batch(job_id=job.pk, file_name=job.file_name, rows=len(data))
     if job.kind == JobKind.QUESTIONNAIRES:
