@@ -99,14 +99,14 @@ def running_workers(log_dir: Path) -> Iterator[Workers]:
     """Tasks go through the broker to this test's own queue, served by the workers it starts."""
     from config.celery import app
 
-    pool = Workers(log_dir)
+    pool, saved = Workers(log_dir), app.conf.task_default_queue
     set_eager(False)
     app.conf.task_default_queue = pool.queue
     try:
         yield pool
     finally:
         pool.stop_all()
-        app.conf.task_default_queue = "celery"
+        app.conf.task_default_queue = saved
         set_eager(True)
 
 
