@@ -51,6 +51,15 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.2)
 
 
+def _open_transactions_of_others() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND state IN ('idle in transaction', 'idle in transaction (aborted)')"
+        )
+        return cursor.fetchone()[0]
+
+
 class Workers:
     """Start worker subprocesses on a queue of the test's own, kill them; all are stopped at the end."""
 
@@ -78,8 +87,10 @@ class Workers:
         return process
 
     def kill(self, process: subprocess.Popen) -> None:
+        """SIGKILL, then wait until the server has ended the dead worker's transaction (and its locks)."""
         process.send_signal(signal.SIGKILL)
         process.wait()
+        wait_for(lambda: not _open_transactions_of_others(), "the server to end the dead worker's transaction")
 
     def stop_all(self) -> None:
         for process in self.running:
