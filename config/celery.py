@@ -1,7 +1,7 @@
 import logging
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 logger = logging.getLogger(__name__)
 
 
-def send_job_after_commit(task, job_id: int) -> None:
+def send_job_after_commit(task: Task, job_id: int) -> None:
     """Queue ``task(job_id)`` once the transaction commits (the worker must see the job row).
 
     With the broker unreachable the job row stays "queued", which its page shows as waiting,
