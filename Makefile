@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format messages worker beat bench clean
+.PHONY: run test install install-dev migrate demo lint format messages worker beat bench bench-load clean
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -55,8 +55,16 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=info
 
+## The benchmarks of docs/performance.md, one after the other (PostgreSQL)
 bench: install-dev
-	$(PY) bench/run_all.py
+	$(PY) bench/bench_figures.py
+	$(PY) bench/bench_ranking.py
+	$(PY) bench/bench_import.py
+
+## The load benchmark (gunicorn + PostgreSQL + locust, 5 minutes; DURATION=20 for a smoke run)
+DURATION ?= 300
+bench-load: install-dev
+	$(PY) bench/bench_load.py --duration $(DURATION)
 
 clean:
 	rm -rf $(VENV) var

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "imports",
     "respond",
     "demo",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the job to be run again
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task of a killed worker goes back to the queue once it has been unacknowledged this long (Redis);
+# it must exceed the longest task, or a running task is delivered a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     # Marks concerns past their deadline and writes reminders (python manage.py mark_overdue does it by hand).
@@ -118,7 +122,15 @@ CELERY_BEAT_SCHEDULE = {
     "reports-purge": {"task": "reports.purge_reports", "schedule": crontab(hour=3, minute=30)},
 }
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # With Redis down the cache misses instead of failing the page (after at most a second's wait).
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

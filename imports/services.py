@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.celery import send_job_after_commit
 from imports.models import ImportJob, JobKind, JobStatus
 from imports.validation import NUMBER, open_results_file, round_vocabulary, validate_counts, validate_questionnaires
 from spreadsheets.problems import FileRefused, Problem, Problems, problem_text
@@ -81,7 +82,7 @@ def _sha256(upload: File) -> str:
 def _queue(job_id: int) -> None:
     from imports.tasks import run_import
 
-    transaction.on_commit(lambda: run_import.delay(job_id))
+    send_job_after_commit(run_import, job_id)
 
 
 # ---------------------------------------------------------------- running
@@ -187,8 +188,10 @@ def _run(job: ImportJob) -> None:
 
 @transaction.atomic
 def _write(job: ImportJob, data) -> None:
-    # One import of a round at a time: the checks below then hold until the commit.
-    round = Round.objects.select_for_update().get(pk=job.round_id)
+    # One import of a round at a time: the checks below then hold until the commit. NO KEY UPDATE, not UPDATE:
+    # clerks' saves meanwhile check their foreign key to the round (KEY SHARE) at commit, and with a plain
+    # FOR UPDATE they waited for the import while holding tallies it needed (deadlocks in bench_load.py).
+    round = Round.objects.select_for_update(no_key=True).get(pk=job.round_id)
     _refuse_if_not_importable(job, round)
     batch = Batch(job_id=job.pk, file_name=job.file_name, rows=len(data))
     if job.kind == JobKind.QUESTIONNAIRES:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.celery import send_job_after_commit
 from reports.models import ReportJob, ReportStatus
 from reports.ranking import ranking_for
 from reports.workbook import workbook_write
@@ -26,7 +27,7 @@ def report_job_create(*, user, round: Round, scope: Unit, level: str) -> ReportJ
     from reports.tasks import export_ranking
 
     job = ReportJob.objects.create(user=user, round=round, scope=scope, level=level)
-    transaction.on_commit(lambda: export_ranking.delay(job.id))
+    send_job_after_commit(export_ranking, job.id)
     return job
 
 

@@ -15,7 +15,7 @@ WAIT_SECONDS = 60  # how long to wait for the worker before failing; not a speed
 
 @pytest.mark.celery_worker
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a Redis for the broker)")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # leaves the migrations' data for later tests
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_export_runs_in_a_real_worker(client_for, users, round, schools, give):
     from celery.contrib.testing.worker import start_worker
 
