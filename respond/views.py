@@ -9,6 +9,7 @@ accepts nothing.
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -94,6 +95,8 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         submission_receive(link=link, answered=answered)
     except Refused as refusal:
         return _page(request, link, "refused.html", status=refusal.status, message=refusal.message)
+    except ValidationError as error:  # the writer's last word: the round was closed a moment ago
+        return _page(request, link, "refused.html", status=403, message=" ".join(error.messages))
     return redirect("respond:thanks", token=token)
 
 

@@ -234,3 +234,16 @@ def test_codes_asked_from_one_address_are_limited(client, link, round):
     assert statuses == [302] * 10 + [429]
     assert client.post(url, {"phone": "13900000000"}, REMOTE_ADDR="10.9.9.8").status_code == 429  # a minute per phone
     assert client.post(url, {"phone": "abc"}).status_code == 400
+
+
+def test_a_round_closed_while_the_answer_is_sent_refuses_it(client, link, round, answer_data, monkeypatch):
+    from respond import services, views
+
+    # The round closes between the period checks and the writer: the writer refuses, nothing is stored.
+    for module in (services, views):
+        monkeypatch.setattr(module, "period_state", lambda round, today=None: services.PeriodState.OPEN)
+    round.status = "closed"
+    round.save()
+    response = client.post(_url(link), answer_data())
+    assert response.status_code == 403 and "未开放，不能修改结果" in response.content.decode()
+    assert not Submission.objects.exists() and not Questionnaire.objects.exists()
