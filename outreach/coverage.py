@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
 
-from outreach.models import Contact, ContactKind, FollowUp, FollowUpContact, FollowUpStatus, Period, Visit, VisitRule
+from outreach.models import Contact, ContactKind, FollowUp, FollowUpCall, FollowUpStatus, Period, Visit, VisitRule
 from outreach.periods import period_start, previous_start
 from surveys.engine import percent_of
 from units.models import GroupMember, Unit, UnitKind
@@ -212,11 +212,11 @@ class FollowUpFigures:
 
 def followup_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]:
     """The unit's own follow-ups, then each unit directly below it pooled: two queries."""
-    contacts = FollowUpContact.objects.filter(follow_up=OuterRef("pk"))
+    calls = FollowUpCall.objects.filter(follow_up=OuterRef("pk"))
     week = period_start(today, Period.WEEK)
     rows = (
         FollowUp.objects.under(unit)
-        .alias(ever=Exists(contacts), this_week=Exists(contacts.filter(date__gte=week)))
+        .alias(ever=Exists(calls), this_week=Exists(calls.filter(date__gte=week)))
         .order_by()
         .values("unit__path")
         .annotate(

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from outreach.models import (
+    CallMethod,
     Contact,
     ContactKind,
-    ContactMethod,
     FollowUp,
-    FollowUpContact,
+    FollowUpCall,
     FollowUpStatus,
     PhoneCheck,
     Visit,
@@ -63,12 +63,12 @@ def _staff_by_district() -> dict[str, object]:
 
 
 def _seed_followups(rng: random.Random, today: datetime.date) -> dict:
-    """Once, give some of the open round's follow-ups (opened as its results were saved) contacts and an outcome."""
+    """Once, give some of the open round's follow-ups (opened as its results were saved) calls and an outcome."""
     open_round = Round.objects.filter(status=RoundStatus.OPEN).order_by("-start").first()
-    if open_round is None or FollowUpContact.objects.exists():
-        return {"follow_ups": FollowUp.objects.count(), "follow_up_contacts": FollowUpContact.objects.count()}
+    if open_round is None or FollowUpCall.objects.exists():
+        return {"follow_ups": FollowUp.objects.count(), "follow_up_calls": FollowUpCall.objects.count()}
     staff = _staff_by_district()
-    contacts, closed = [], []
+    calls, closed = [], []
     for follow_up in FollowUp.objects.filter(round=open_round).select_related("questionnaire", "unit"):
         district = follow_up.unit.code[:4]
         busy = district in ("LY01", "LY03")
@@ -81,11 +81,9 @@ def _seed_followups(rng: random.Random, today: datetime.date) -> dict:
         if first > today:
             continue
         for _ in range(rng.randint(1, 3)):
-            method = rng.choice([ContactMethod.PHONE, ContactMethod.PHONE, ContactMethod.VISIT])
+            method = rng.choice([CallMethod.PHONE, CallMethod.PHONE, CallMethod.VISIT])
             day = _day(first, today, rng)
-            contacts.append(
-                FollowUpContact(follow_up=follow_up, date=day, by=by, method=method, notes=rng.choice(NOTES))
-            )
+            calls.append(FollowUpCall(follow_up=follow_up, date=day, by=by, method=method, notes=rng.choice(NOTES)))
         if rng.random() < 0.4:
             follow_up.status = FollowUpStatus.SOLVED if rng.random() < 0.85 else FollowUpStatus.DECLINED
             follow_up.closed_on, follow_up.closed_by = today, by
@@ -93,9 +91,9 @@ def _seed_followups(rng: random.Random, today: datetime.date) -> dict:
                 "问题已解决，家长满意" if follow_up.status == FollowUpStatus.SOLVED else "家长不愿再联系"
             )
             closed.append(follow_up)
-    FollowUpContact.objects.bulk_create(contacts)
+    FollowUpCall.objects.bulk_create(calls)
     FollowUp.objects.bulk_update(closed, ["status", "closed_on", "closed_by", "closing_note"])
-    return {"follow_ups": FollowUp.objects.count(), "follow_up_contacts": len(contacts)}
+    return {"follow_ups": FollowUp.objects.count(), "follow_up_calls": len(calls)}
 
 
 # ---------------------------------------------------------------- contacts and visits
@@ -182,7 +180,7 @@ def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
 @transaction.atomic
 def seed() -> dict:
     if not Unit.objects.filter(code="LY").exists():
-        return {"follow_ups": 0, "follow_up_contacts": 0, "contacts": 0, "visits": 0}
+        return {"follow_ups": 0, "follow_up_calls": 0, "contacts": 0, "visits": 0}
     rng = random.Random(20260915)
     today = timezone.localdate()
     return {**_seed_followups(rng, today), **_seed_visits(rng, today)}

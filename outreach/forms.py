@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ledger.models import CategoryOfConcern
 from outreach.models import (
+    CallMethod,
     Contact,
     ContactKind,
-    ContactMethod,
     FollowUpStatus,
     Period,
     PhoneCheck,
@@ -46,9 +46,9 @@ class RaisedConcernMixin(forms.Form):
         return RaisedConcern(category=self.cleaned_data["concern_category"], text=self.cleaned_data["concern_text"])
 
 
-class FollowUpContactForm(RaisedConcernMixin):
+class FollowUpCallForm(RaisedConcernMixin):
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices)
+    method = forms.ChoiceField(label=_("How"), choices=CallMethod.choices)
     notes = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}))
 
     field_order = ["date", "method", "notes", "concern_category", "concern_text"]

@@ -35,11 +35,11 @@ class FollowUpQuerySet(models.QuerySet):
 
     def not_contacted_since(self, day: datetime.date) -> "FollowUpQuerySet":
         """Open follow-ups with no contact on or after ``day`` (seed 4: every week until solved)."""
-        recent = FollowUpContact.objects.filter(follow_up=OuterRef("pk"), date__gte=day)
+        recent = FollowUpCall.objects.filter(follow_up=OuterRef("pk"), date__gte=day)
         return self.open().filter(~Exists(recent))
 
-    def with_contacts(self) -> "FollowUpQuerySet":
-        return self.annotate(last_contact=Max("contacts__date"), contact_count=models.Count("contacts"))
+    def with_calls(self) -> "FollowUpQuerySet":
+        return self.annotate(last_call=Max("calls__date"), call_count=models.Count("calls"))
 
 
 class FollowUp(models.Model):
@@ -73,20 +73,20 @@ class FollowUp(models.Model):
         return f"#{self.pk}"
 
 
-class ContactMethod(models.TextChoices):
+class CallMethod(models.TextChoices):
     PHONE = "phone", _("Phone call")
     VISIT = "visit", _("Home visit")
     IN_PERSON = "in_person", _("Met in person")
     MESSAGE = "message", _("Message")
 
 
-class FollowUpContact(models.Model):
+class FollowUpCall(models.Model):
     """One contact with the respondent: when, by whom, how, what was said, and the concern it raised."""
 
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="contacts")
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="calls")
     date = models.DateField(_("date"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    method = models.CharField(_("how"), max_length=10, choices=ContactMethod.choices)
+    method = models.CharField(_("how"), max_length=10, choices=CallMethod.choices)
     notes = models.TextField(_("what was said"))
     concern = models.ForeignKey(
         Concern, verbose_name=_("concern raised"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

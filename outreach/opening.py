@@ -85,7 +85,7 @@ def on_questionnaire_deleting(sender, *, questionnaire: Questionnaire, **kwargs)
     if follow_up is None:
         return
     # A follow-up someone has already worked on is a record of its own: it is never lost silently.
-    if follow_up.contacts.exists():
+    if follow_up.calls.exists():
         raise ValidationError(
             _("This questionnaire has a follow-up with recorded contacts: close the follow-up instead of deleting.")
         )

@@ -18,7 +18,7 @@ from ledger.services import ConcernData, concern_create
 from outreach.models import (
     Contact,
     FollowUp,
-    FollowUpContact,
+    FollowUpCall,
     FollowUpStatus,
     PhoneCheck,
     Visit,
@@ -61,7 +61,7 @@ def _open_follow_up(follow_up: FollowUp) -> FollowUp:
 
 
 @transaction.atomic
-def followup_contact_add(
+def follow_up_call_add(
     *,
     follow_up: FollowUp,
     by,
@@ -69,7 +69,7 @@ def followup_contact_add(
     method: str,
     notes: str,
     raised: RaisedConcern | None = None,
-) -> FollowUpContact:
+) -> FollowUpCall:
     follow_up = _open_follow_up(follow_up)
     _not_in_future(date, _("A contact cannot be dated in the future."))
     if date < follow_up.questionnaire.date:
@@ -88,7 +88,7 @@ def followup_contact_add(
         raiser_name=respondent[:50],
         raiser_phone=questionnaire.phone,
     )
-    return FollowUpContact.objects.create(
+    return FollowUpCall.objects.create(
         follow_up=follow_up, date=date, by=by, method=method, notes=notes.strip(), concern=concern
     )
 

@@ -22,8 +22,8 @@ from outreach.forms import (
     ContactEditForm,
     ContactFilterForm,
     ContactForm,
+    FollowUpCallForm,
     FollowUpCloseForm,
-    FollowUpContactForm,
     FollowUpFilterForm,
     VisitForm,
     VisitRuleForm,
@@ -82,8 +82,8 @@ def followups(request: HttpRequest, code: str) -> HttpResponse:
         if form.cleaned_data["status"]:
             rows = rows.filter(status=form.cleaned_data["status"])
     # Never contacted first, then the longest without a contact.
-    rows = rows.with_contacts().select_related("unit", "round", "questionnaire")
-    rows = rows.order_by(F("last_contact").asc(nulls_first=True), "id")
+    rows = rows.with_calls().select_related("unit", "round", "questionnaire")
+    rows = rows.order_by(F("last_call").asc(nulls_first=True), "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"unit": unit, "form": form, "page": page, "query": _page_query(request)}
     return render(request, "outreach/followups.html", context)
@@ -97,9 +97,9 @@ def _render_follow_up(request: HttpRequest, follow_up: FollowUp, forms: dict | N
     ).select_related("indicator", "option")
     context = {
         "follow_up": follow_up,
-        "contacts": follow_up.contacts.select_related("by", "concern").order_by("date", "id"),
+        "calls": follow_up.calls.select_related("by", "concern").order_by("date", "id"),
         "dissatisfied": dissatisfied,
-        "contact_form": forms.get("contact") or (FollowUpContactForm(prefix="contact") if may_enter else None),
+        "call_form": forms.get("call") or (FollowUpCallForm(prefix="call") if may_enter else None),
         "close_form": forms.get("close") or (FollowUpCloseForm(prefix="close") if may_enter else None),
     }
     return render(request, "outreach/followup_detail.html", context, status=status)
@@ -120,13 +120,13 @@ def _followup_for_entry(request: HttpRequest, pk: int) -> FollowUp:
 
 @require_POST
 @login_required
-def followup_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_call(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = _followup_for_entry(request, pk)
-    form = FollowUpContactForm(request.POST, prefix="contact")
+    form = FollowUpCallForm(request.POST, prefix="call")
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.followup_contact_add(
+            services.follow_up_call_add(
                 follow_up=follow_up,
                 by=request.user,
                 date=data["date"],
@@ -139,7 +139,7 @@ def followup_contact(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The contact was recorded."))
             return redirect("outreach:followup", pk=follow_up.pk)
-    return _render_follow_up(request, follow_up, {"contact": form}, status=400)
+    return _render_follow_up(request, follow_up, {"call": form}, status=400)
 
 
 @require_POST

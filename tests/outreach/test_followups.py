@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ledger.models import CategoryOfConcern, Concern, Source
-from outreach.models import FollowUp, FollowUpContact, FollowUpStatus
+from outreach.models import FollowUp, FollowUpCall, FollowUpStatus
 from outreach.opening import followups_open_for
-from outreach.services import RaisedConcern, followup_close, followup_contact_add
+from outreach.services import RaisedConcern, follow_up_call_add, followup_close
 from surveys.models import Answer
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +59,9 @@ def test_a_long_list_of_ids_is_read_in_batches_and_only_those_ids_are_opened(
     assert list(FollowUp.objects.values_list("questionnaire_id", flat=True)) == [wanted.pk]
 
 
-def test_contacts_and_closing_never_change_the_answers(follow_up, users):
+def test_calls_and_closing_never_change_the_answers(follow_up, users):
     answers = list(Answer.objects.values_list("id", "option_id"))
-    followup_contact_add(
+    follow_up_call_add(
         follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="已沟通"
     )
     followup_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.SOLVED)
@@ -70,9 +70,9 @@ def test_contacts_and_closing_never_change_the_answers(follow_up, users):
     assert follow_up.status == FollowUpStatus.SOLVED and follow_up.closed_by == users["staff"]
 
 
-def test_a_contact_that_raises_a_concern_enters_it_in_the_ledger(follow_up, users):
+def test_a_call_that_raises_a_concern_enters_it_in_the_ledger(follow_up, users):
     canteen = CategoryOfConcern.objects.get(code="canteen")
-    contact = followup_contact_add(
+    call = follow_up_call_add(
         follow_up=follow_up,
         by=users["staff"],
         date=timezone.localdate(),
@@ -81,24 +81,22 @@ def test_a_contact_that_raises_a_concern_enters_it_in_the_ledger(follow_up, user
         raised=RaisedConcern(category=canteen, text="饭菜凉"),
     )
     concern = Concern.objects.get()
-    assert contact.concern == concern
+    assert call.concern == concern
     assert (concern.unit, concern.source, concern.raiser_phone) == (follow_up.unit, Source.QUESTIONNAIRE, PHONE)
     assert not concern.is_anonymous  # the respondent is called back before the concern closes
 
 
-def test_bad_contacts_and_closings_are_refused(follow_up, users):
+def test_bad_calls_and_closings_are_refused(follow_up, users):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     for date, notes in [(tomorrow, "x"), (datetime.date(2026, 4, 1), "x"), (timezone.localdate(), " ")]:
         with pytest.raises(ValidationError):
-            followup_contact_add(follow_up=follow_up, by=users["staff"], date=date, method="phone", notes=notes)
+            follow_up_call_add(follow_up=follow_up, by=users["staff"], date=date, method="phone", notes=notes)
     with pytest.raises(ValidationError):
         followup_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.DECLINED)
     followup_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.DECLINED, note="不愿再联系")
     with pytest.raises(ValidationError, match="closed"):
-        followup_contact_add(
-            follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="x"
-        )
-    assert not FollowUpContact.objects.exists()
+        follow_up_call_add(follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="x")
+    assert not FollowUpCall.objects.exists()
 
 
 # ---------------------------------------------------------------- pages
@@ -144,37 +142,37 @@ def test_phones_are_masked_for_non_administrators(client_for, users, follow_up):
             assert PHONE not in body
 
 
-def test_staff_record_a_contact_and_close_the_follow_up(client_for, users, follow_up):
+def test_staff_record_a_call_and_close_the_follow_up(client_for, users, follow_up):
     client = client_for(users["staff"])
-    data = {"contact-date": timezone.localdate().isoformat(), "contact-method": "phone", "contact-notes": "已回访"}
-    assert client.post(reverse("outreach:followup_contact", args=[follow_up.pk]), data).status_code == 302
+    data = {"call-date": timezone.localdate().isoformat(), "call-method": "phone", "call-notes": "已回访"}
+    assert client.post(reverse("outreach:follow_up_call", args=[follow_up.pk]), data).status_code == 302
     response = client.post(reverse("outreach:followup_close", args=[follow_up.pk]), {"close-status": "solved"})
     assert response.status_code == 302
     follow_up.refresh_from_db()
-    assert follow_up.status == FollowUpStatus.SOLVED and follow_up.contacts.count() == 1
+    assert follow_up.status == FollowUpStatus.SOLVED and follow_up.calls.count() == 1
 
 
 def test_bad_input_on_a_follow_up_is_refused_with_a_message(client_for, users, follow_up):
     client = client_for(users["staff"])
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    data = {"contact-date": tomorrow, "contact-method": "phone", "contact-notes": "x"}
-    response = client.post(reverse("outreach:followup_contact", args=[follow_up.pk]), data)
+    data = {"call-date": tomorrow, "call-method": "phone", "call-notes": "x"}
+    response = client.post(reverse("outreach:follow_up_call", args=[follow_up.pk]), data)
     assert response.status_code == 400 and "cannot be dated in the future" in response.content.decode()
     data = {
-        "contact-date": timezone.localdate().isoformat(),
-        "contact-method": "phone",
-        "contact-notes": "x",
-        "contact-concern_text": "只写了内容",
+        "call-date": timezone.localdate().isoformat(),
+        "call-method": "phone",
+        "call-notes": "x",
+        "call-concern_text": "只写了内容",
     }
-    assert client.post(reverse("outreach:followup_contact", args=[follow_up.pk]), data).status_code == 400
-    assert not FollowUpContact.objects.exists()
+    assert client.post(reverse("outreach:follow_up_call", args=[follow_up.pk]), data).status_code == 400
+    assert not FollowUpCall.objects.exists()
 
 
 def test_a_leader_may_read_but_not_record(client_for, users, follow_up):
     client = client_for(users["leader"])
-    assert client.get(reverse("outreach:followup", args=[follow_up.pk])).context["contact_form"] is None
-    data = {"contact-date": timezone.localdate().isoformat(), "contact-method": "phone", "contact-notes": "x"}
-    assert client.post(reverse("outreach:followup_contact", args=[follow_up.pk]), data).status_code == 403
+    assert client.get(reverse("outreach:followup", args=[follow_up.pk])).context["call_form"] is None
+    data = {"call-date": timezone.localdate().isoformat(), "call-method": "phone", "call-notes": "x"}
+    assert client.post(reverse("outreach:follow_up_call", args=[follow_up.pk]), data).status_code == 403
     assert (
         client.post(reverse("outreach:followup_close", args=[follow_up.pk]), {"close-status": "solved"}).status_code
         == 403
@@ -183,7 +181,7 @@ def test_a_leader_may_read_but_not_record(client_for, users, follow_up):
 
 def test_wrong_methods_are_refused(client_for, users, follow_up):
     client = client_for(users["staff"])
-    assert client.get(reverse("outreach:followup_contact", args=[follow_up.pk])).status_code == 405
+    assert client.get(reverse("outreach:follow_up_call", args=[follow_up.pk])).status_code == 405
     assert client.get(reverse("outreach:followup_close", args=[follow_up.pk])).status_code == 405
     assert client.post(reverse("outreach:followups", args=["D1"])).status_code == 405
 
@@ -191,7 +189,7 @@ def test_wrong_methods_are_refused(client_for, users, follow_up):
 def test_not_contacted_this_week_and_the_share_followed_up_per_unit(client_for, users, tree, questionnaire, follow_up):
     other = questionnaire(tree["s1"], [3])
     followups_open_for([other.pk])
-    followup_contact_add(follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="x")
+    follow_up_call_add(follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="x")
     client = client_for(users["staff"])
     quiet = client.get(reverse("outreach:followups", args=["D1"]), {"status": "open", "quiet": "on"})
     assert [f.questionnaire_id for f in quiet.context["page"]] == [other.pk]
