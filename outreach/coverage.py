@@ -210,7 +210,7 @@ class FollowUpFigures:
         return percent_of(self.contacted, self.total, places=1)
 
 
-def followup_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]:
+def follow_up_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]:
     """The unit's own follow-ups, then each unit directly below it pooled: two queries."""
     calls = FollowUpCall.objects.filter(follow_up=OuterRef("pk"))
     week = period_start(today, Period.WEEK)
@@ -238,8 +238,8 @@ def followup_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]
     return [own, *(f for f in children.values() if f.total)]
 
 
-def followup_totals(rows: list[FollowUpFigures]) -> FollowUpFigures:
-    """The rows of ``followup_coverage`` added up (the first row is the unit itself)."""
+def follow_up_totals(rows: list[FollowUpFigures]) -> FollowUpFigures:
+    """The rows of ``follow_up_coverage`` added up (the first row is the unit itself)."""
     total = FollowUpFigures(unit=rows[0].unit)
     for row in rows:
         total.add(vars(row))

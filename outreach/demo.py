@@ -62,7 +62,7 @@ def _staff_by_district() -> dict[str, object]:
     return {"LY01": users.get("lanshan_staff") or fallback, "LY03": users.get("hedong_staff") or fallback, "": fallback}
 
 
-def _seed_followups(rng: random.Random, today: datetime.date) -> dict:
+def _seed_follow_ups(rng: random.Random, today: datetime.date) -> dict:
     """Once, give some of the open round's follow-ups (opened as its results were saved) calls and an outcome."""
     open_round = Round.objects.filter(status=RoundStatus.OPEN).order_by("-start").first()
     if open_round is None or FollowUpCall.objects.exists():
@@ -183,4 +183,4 @@ def seed() -> dict:
         return {"follow_ups": 0, "follow_up_calls": 0, "contacts": 0, "visits": 0}
     rng = random.Random(20260915)
     today = timezone.localdate()
-    return {**_seed_followups(rng, today), **_seed_visits(rng, today)}
+    return {**_seed_follow_ups(rng, today), **_seed_visits(rng, today)}

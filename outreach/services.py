@@ -94,7 +94,7 @@ def follow_up_call_add(
 
 
 @transaction.atomic
-def followup_close(*, follow_up: FollowUp, by, status: str, note: str = "") -> FollowUp:
+def follow_up_close(*, follow_up: FollowUp, by, status: str, note: str = "") -> FollowUp:
     """Close a follow-up: the problem is solved, or the person declines further contact."""
     follow_up = _open_follow_up(follow_up)
     if status not in (FollowUpStatus.SOLVED, FollowUpStatus.DECLINED):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from outreach import services
-from outreach.coverage import followup_coverage, rule_for, rules_around, visit_coverage
+from outreach.coverage import follow_up_coverage, rule_for, rules_around, visit_coverage
 from outreach.exports import contacts_template, visits_workbook
 from outreach.forms import (
     ContactEditForm,
@@ -69,7 +69,7 @@ def get_follow_up(user, pk: int) -> FollowUp:
 
 @require_GET
 @login_required
-def followups(request: HttpRequest, code: str) -> HttpResponse:
+def follow_ups(request: HttpRequest, code: str) -> HttpResponse:
     """Follow-ups of the unit's subtree: open ones by default, or those not contacted this week."""
     unit = get_unit(request.user, Action.VIEW, code)
     data = request.GET.copy()
@@ -86,7 +86,7 @@ def followups(request: HttpRequest, code: str) -> HttpResponse:
     rows = rows.order_by(F("last_call").asc(nulls_first=True), "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"unit": unit, "form": form, "page": page, "query": _page_query(request)}
-    return render(request, "outreach/followups.html", context)
+    return render(request, "outreach/follow_ups.html", context)
 
 
 def _render_follow_up(request: HttpRequest, follow_up: FollowUp, forms: dict | None = None, status: int = 200):
@@ -102,16 +102,16 @@ def _render_follow_up(request: HttpRequest, follow_up: FollowUp, forms: dict | N
         "call_form": forms.get("call") or (FollowUpCallForm(prefix="call") if may_enter else None),
         "close_form": forms.get("close") or (FollowUpCloseForm(prefix="close") if may_enter else None),
     }
-    return render(request, "outreach/followup_detail.html", context, status=status)
+    return render(request, "outreach/follow_up_detail.html", context, status=status)
 
 
 @require_GET
 @login_required
-def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_follow_up(request, get_follow_up(request.user, pk))
 
 
-def _followup_for_entry(request: HttpRequest, pk: int) -> FollowUp:
+def _follow_up_for_entry(request: HttpRequest, pk: int) -> FollowUp:
     follow_up = get_follow_up(request.user, pk)
     if not can(request.user, Action.ENTER, follow_up.unit):
         raise PermissionDenied
@@ -121,7 +121,7 @@ def _followup_for_entry(request: HttpRequest, pk: int) -> FollowUp:
 @require_POST
 @login_required
 def follow_up_call(request: HttpRequest, pk: int) -> HttpResponse:
-    follow_up = _followup_for_entry(request, pk)
+    follow_up = _follow_up_for_entry(request, pk)
     form = FollowUpCallForm(request.POST, prefix="call")
     if form.is_valid():
         data = form.cleaned_data
@@ -138,34 +138,34 @@ def follow_up_call(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The contact was recorded."))
-            return redirect("outreach:followup", pk=follow_up.pk)
+            return redirect("outreach:follow_up", pk=follow_up.pk)
     return _render_follow_up(request, follow_up, {"call": form}, status=400)
 
 
 @require_POST
 @login_required
-def followup_close(request: HttpRequest, pk: int) -> HttpResponse:
-    follow_up = _followup_for_entry(request, pk)
+def follow_up_close(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = _follow_up_for_entry(request, pk)
     form = FollowUpCloseForm(request.POST, prefix="close")
     if form.is_valid():
         try:
-            services.followup_close(
+            services.follow_up_close(
                 follow_up=follow_up, by=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The follow-up was closed."))
-            return redirect("outreach:followup", pk=follow_up.pk)
+            return redirect("outreach:follow_up", pk=follow_up.pk)
     return _render_follow_up(request, follow_up, {"close": form}, status=400)
 
 
 @require_GET
 @login_required
-def followup_by_unit(request: HttpRequest, code: str) -> HttpResponse:
+def follow_up_by_unit(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.VIEW, code)
-    context = {"unit": unit, "rows": followup_coverage(unit, timezone.localdate())}
-    return render(request, "outreach/followup_coverage.html", context)
+    context = {"unit": unit, "rows": follow_up_coverage(unit, timezone.localdate())}
+    return render(request, "outreach/follow_up_coverage.html", context)
 
 
 # ---------------------------------------------------------------- contacts

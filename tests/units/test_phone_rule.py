@@ -87,8 +87,8 @@ def pages(k1) -> list[str]:
     round, unit = k1["round"].code, k1["unit"].code
     return [
         reverse("surveys:questionnaire_list", args=[round]),
-        reverse("outreach:followups", args=[unit]),
-        reverse("outreach:followup", args=[k1["follow_up"].pk]),
+        reverse("outreach:follow_ups", args=[unit]),
+        reverse("outreach:follow_up", args=[k1["follow_up"].pk]),
         reverse("ledger:unit", args=[unit]),
         reverse("ledger:concern", args=[k1["concern"].pk]),
         reverse("outreach:contacts", args=[unit]),
