@@ -12,14 +12,14 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
 
-from outreach.models import Contact, ContactKind, FollowUp, FollowUpCall, FollowUpStatus, Period, Visit, VisitRule
+from outreach.models import FollowUp, FollowUpCall, FollowUpStatus, Household, HouseholdKind, Period, Visit, VisitRule
 from outreach.periods import period_start, previous_start
 from surveys.engine import percent_of
 from units.models import GroupMember, Unit, UnitKind
 from units.paths import child_below, ids_of, lineage_q, subtree_q
 
 TOWN_KINDS = (UnitKind.TOWN, UnitKind.VILLAGE)
-KEY = Q(kind=ContactKind.KEY_HOUSEHOLD)
+KEY = Q(kind=HouseholdKind.KEY_HOUSEHOLD)
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,11 @@ class CoverageReport:
     totals: Coverage = field(default_factory=Coverage)
 
 
-def contact_counts(unit: Unit, rules: dict[int, VisitRule], today: datetime.date) -> list[dict]:
+def household_counts(unit: Unit, rules: dict[int, VisitRule], today: datetime.date) -> list[dict]:
     """Per unit and assigned person: contacts, visited this period, overdue (missed the whole last period)."""
-    visits = Visit.objects.filter(contact=OuterRef("pk"))
-    contacts = (
-        Contact.objects.under(unit)
+    visits = Visit.objects.filter(household=OuterRef("pk"))
+    households = (
+        Household.objects.under(unit)
         .filter(active=True)
         .alias(current=_start_case(rules, today, period_start), previous=_start_case(rules, today, previous_start))
         .alias(
@@ -129,7 +129,7 @@ def contact_counts(unit: Unit, rules: dict[int, VisitRule], today: datetime.date
         )
     )
     return list(
-        contacts.order_by()
+        households.order_by()
         .values("unit_id", "assigned_to_id")
         .annotate(
             assigned=Count("id"),
@@ -142,7 +142,7 @@ def contact_counts(unit: Unit, rules: dict[int, VisitRule], today: datetime.date
 def visit_coverage(unit: Unit, today: datetime.date) -> CoverageReport:
     """Coverage per person and per unit down the tree: six queries."""
     rules = rules_around(unit)
-    counts = {(row["unit_id"], row["assigned_to_id"]): row for row in contact_counts(unit, rules, today)}
+    counts = {(row["unit_id"], row["assigned_to_id"]): row for row in household_counts(unit, rules, today)}
     cadres = set(
         GroupMember.objects.filter(subtree_q(unit.path, "group__unit__path"), user__isnull=False).values_list(
             "group__unit_id", "user_id"

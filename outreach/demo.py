@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from outreach.models import (
     CallMethod,
-    Contact,
-    ContactKind,
     FollowUp,
     FollowUpCall,
     FollowUpStatus,
+    Household,
+    HouseholdKind,
     PhoneCheck,
     Visit,
     VisitMethod,
@@ -31,12 +31,12 @@ VISITING_UNITS = ["LY01-S01", "LY01-S02", "LY01-S05", "LY01-T01", "LY03-S01", "L
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "子涵梓萱浩宇欣怡俊杰雨桐晨阳思远佳琪"
 SCHOOL_KINDS = [
-    ContactKind.TOP,
-    ContactKind.GIFTED,
-    ContactKind.POOR,
-    ContactKind.STRUGGLING,
-    ContactKind.LEFT_BEHIND,
-    ContactKind.SINGLE_PARENT,
+    HouseholdKind.TOP,
+    HouseholdKind.GIFTED,
+    HouseholdKind.POOR,
+    HouseholdKind.STRUGGLING,
+    HouseholdKind.LEFT_BEHIND,
+    HouseholdKind.SINGLE_PARENT,
 ]
 NOTES = ["了解孩子在家学习情况", "宣传教育政策，听取意见", "家长对学校工作表示满意", "反映作业偏多，已记录"]
 
@@ -123,9 +123,9 @@ def _visitors(unit: Unit, rng: random.Random) -> list[tuple[object, bool]]:
     return visitors
 
 
-def _visit_days(household: Contact, diligence: float, today: datetime.date, town: bool, rng: random.Random):
+def _visit_days(household: Household, diligence: float, today: datetime.date, town: bool, rng: random.Random):
     """Dates of the visits a household had: weekly, monthly or once a term, kept by a visitor's diligence."""
-    if household.kind == ContactKind.KEY_HOUSEHOLD:
+    if household.kind == HouseholdKind.KEY_HOUSEHOLD:
         starts = [period_start(today - datetime.timedelta(weeks=w), "week") for w in range(6)]
         length = 6
     elif town:
@@ -140,8 +140,8 @@ def _visit_days(household: Contact, diligence: float, today: datetime.date, town
 
 
 def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
-    if Contact.objects.exists():
-        return {"contacts": Contact.objects.count(), "visits": Visit.objects.count()}
+    if Household.objects.exists():
+        return {"households": Household.objects.count(), "visits": Visit.objects.count()}
     households, visits = [], []
     for unit in Unit.objects.filter(code__in=VISITING_UNITS):
         town = unit.kind == UnitKind.TOWN
@@ -149,8 +149,8 @@ def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
             quota = 20 if is_cadre else 10
             diligence = rng.choice([0.2, 0.5, 0.8, 0.95, 1.0])
             for _ in range(round(quota * rng.uniform(0.4, 1.1))):
-                kind = (ContactKind.KEY_HOUSEHOLD if rng.random() < 0.15 else ContactKind.OTHER) if town else None
-                household = Contact(
+                kind = (HouseholdKind.KEY_HOUSEHOLD if rng.random() < 0.15 else HouseholdKind.OTHER) if town else None
+                household = Household(
                     unit=unit,
                     assigned_to=visitor,
                     name=_name(rng),
@@ -164,7 +164,7 @@ def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
                 for day in _visit_days(household, diligence, today, town, rng):
                     visits.append(
                         Visit(
-                            contact=household,
+                            household=household,
                             date=day,
                             by=visitor,
                             method=rng.choice([VisitMethod.IN_PERSON, VisitMethod.PHONE]),
@@ -172,15 +172,15 @@ def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
                             phone_check=rng.choice([PhoneCheck.YES, PhoneCheck.YES, PhoneCheck.NO, PhoneCheck.CHANGED]),
                         )
                     )
-    Contact.objects.bulk_create(households)
+    Household.objects.bulk_create(households)
     Visit.objects.bulk_create(visits)  # each visit's contact has its primary key now
-    return {"contacts": len(households), "visits": len(visits)}
+    return {"households": len(households), "visits": len(visits)}
 
 
 @transaction.atomic
 def seed() -> dict:
     if not Unit.objects.filter(code="LY").exists():
-        return {"follow_ups": 0, "follow_up_calls": 0, "contacts": 0, "visits": 0}
+        return {"follow_ups": 0, "follow_up_calls": 0, "households": 0, "visits": 0}
     rng = random.Random(20260915)
     today = timezone.localdate()
     return {**_seed_follow_ups(rng, today), **_seed_visits(rng, today)}

@@ -105,7 +105,7 @@ class FollowUpCall(models.Model):
 # ---------------------------------------------------------------- contacts and visits (走访, 家访)
 
 
-class ContactKind(models.TextChoices):
+class HouseholdKind(models.TextChoices):
     TOP = "top", _("Top student")
     GIFTED = "gifted", _("Gifted student")
     POOR = "poor", _("Poor family")
@@ -116,33 +116,33 @@ class ContactKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ContactQuerySet(models.QuerySet):
-    def under(self, unit: Unit) -> "ContactQuerySet":
+class HouseholdQuerySet(models.QuerySet):
+    def under(self, unit: Unit) -> "HouseholdQuerySet":
         return self.filter(subtree_q(unit.path, "unit__path"))
 
-    def visible_to(self, user) -> "ContactQuerySet":
+    def visible_to(self, user) -> "HouseholdQuerySet":
         """Contacts in the user's subtrees, and those assigned to the user."""
         return filter_by_unit(self, user, Action.VIEW) | own(self, user, "assigned_to")
 
-    def with_last_visit(self) -> "ContactQuerySet":
+    def with_last_visit(self) -> "HouseholdQuerySet":
         return self.annotate(last_visit=Max("visits__date"))
 
 
-class Contact(models.Model):
+class Household(models.Model):
     """A family or household that a staff member keeps in touch with and visits."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="outreach_contacts")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="households")
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="outreach_contacts",
+        related_name="households",
     )
     name = models.CharField(_("name"), max_length=50, help_text=_("The student, or the head of the household."))
     guardian = models.CharField(_("parent or guardian"), max_length=50, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=ContactKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=HouseholdKind.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -152,7 +152,7 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = ContactQuerySet.as_manager()
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact")
@@ -176,7 +176,7 @@ class PhoneCheck(models.TextChoices):
 
 
 class Visit(models.Model):
-    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="visits")
+    household = models.ForeignKey(Household, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="visits")
     date = models.DateField(_("date"))
     method = models.CharField(_("how"), max_length=10, choices=VisitMethod.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
@@ -189,10 +189,10 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["contact", "date"])]
+        indexes = [models.Index(fields=["household", "date"])]
 
     def __str__(self) -> str:
-        return f"{self.contact} {self.date}"
+        return f"{self.household} {self.date}"
 
 
 class Period(models.TextChoices):

@@ -240,10 +240,10 @@ def may_fix_concern(user, concern) -> bool:
     return may_work_concern(user, concern) or _is_named(user, concern.responsible_account_id())
 
 
-def may_view_contact(user, contact) -> bool:
-    return can(user, Action.VIEW, contact.unit) or _is_named(user, contact.assigned_to_id)
+def may_view_household(user, household) -> bool:
+    return can(user, Action.VIEW, household.unit) or _is_named(user, household.assigned_to_id)
 
 
-def may_visit_contact(user, contact) -> bool:
+def may_visit_household(user, household) -> bool:
     """Staff of the unit record visits, and so does the person the contact is assigned to."""
-    return can(user, Action.ENTER, contact.unit) or _is_named(user, contact.assigned_to_id)
+    return can(user, Action.ENTER, household.unit) or _is_named(user, household.assigned_to_id)
