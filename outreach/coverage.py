@@ -1,7 +1,7 @@
-"""Who visited whom: coverage of contacts against quotas and of follow-ups, per person and per unit.
+"""Who visited whom: coverage of households against quotas and of follow-ups, per person and per unit.
 
 Counted by the database in a fixed number of queries whatever the size of the
-subtree; the period of each contact (week, month, term) is chosen inside the
+subtree; the period of each household (week, month, term) is chosen inside the
 query from the visit rules, so that rules set on any unit apply to its subtree.
 """
 
@@ -65,7 +65,7 @@ def rule_for(unit: Unit, rules: dict[int, VisitRule]) -> RuleValues:
 
 
 def _start_case(rules: dict[int, VisitRule], today: datetime.date, start) -> Case:
-    """Per contact, the start of its period: the deepest rule above it wins, then the defaults by kind."""
+    """Per household, the start of its period: the deepest rule above it wins, then the defaults by kind."""
     whens = []
     for rule in sorted(rules.values(), key=lambda r: -r.unit.depth):
         under = subtree_q(rule.unit.path, "unit__path")
@@ -84,7 +84,7 @@ def _start_case(rules: dict[int, VisitRule], today: datetime.date, start) -> Cas
 
 @dataclass
 class Coverage:
-    """Contacts of a person (or of a unit, pooled) against the quota."""
+    """Households of a person (or of a unit, pooled) against the quota."""
 
     unit: Unit | None = None
     user: object = None
@@ -117,7 +117,7 @@ class CoverageReport:
 
 
 def household_counts(unit: Unit, rules: dict[int, VisitRule], today: datetime.date) -> list[dict]:
-    """Per unit and assigned person: contacts, visited this period, overdue (missed the whole last period)."""
+    """Per unit and assigned person: households, visited this period, overdue (missed the whole last period)."""
     visits = Visit.objects.filter(household=OuterRef("pk"))
     households = (
         Household.objects.under(unit)
@@ -206,7 +206,7 @@ class FollowUpFigures:
 
     @property
     def followed_up_percent(self) -> Decimal | None:
-        """Share of follow-ups with at least one contact recorded."""
+        """Share of follow-ups with at least one call recorded."""
         return percent_of(self.contacted, self.total, places=1)
 
 

@@ -1,4 +1,4 @@
-"""Demo outreach: follow-ups from the open round's dissatisfied answers, contacts and visits with uneven coverage.
+"""Demo outreach: follow-ups from the open round's dissatisfied answers, households and visits with uneven coverage.
 
 Run after ``units.demo.seed()`` (and ``surveys.demo.seed()`` for follow-ups).
 Idempotent: each part is skipped once its rows exist.
@@ -26,7 +26,7 @@ from outreach.periods import period_start, previous_start
 from surveys.models import Round, RoundStatus
 from units.models import GroupMember, Role, RoleKind, Unit, UnitKind
 
-# Units whose staff keep contacts in the demo: schools and towns of the districts with demo logins.
+# Units whose staff keep households in the demo: schools and towns of the districts with demo logins.
 VISITING_UNITS = ["LY01-S01", "LY01-S02", "LY01-S05", "LY01-T01", "LY03-S01", "LY03-S03", "LY03-S04", "LY03-T02"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "子涵梓萱浩宇欣怡俊杰雨桐晨阳思远佳琪"
@@ -96,7 +96,7 @@ def _seed_follow_ups(rng: random.Random, today: datetime.date) -> dict:
     return {"follow_ups": FollowUp.objects.count(), "follow_up_calls": len(calls)}
 
 
-# ---------------------------------------------------------------- contacts and visits
+# ---------------------------------------------------------------- households and visits
 
 
 def _visitors(unit: Unit, rng: random.Random) -> list[tuple[object, bool]]:
@@ -173,7 +173,7 @@ def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
                         )
                     )
     Household.objects.bulk_create(households)
-    Visit.objects.bulk_create(visits)  # each visit's contact has its primary key now
+    Visit.objects.bulk_create(visits)  # each visit's household has its primary key now
     return {"households": len(households), "visits": len(visits)}
 
 

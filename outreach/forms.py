@@ -1,4 +1,4 @@
-"""Forms of follow-ups, contacts and visits: they only clean input; the rules live in ``outreach.services``."""
+"""Forms of follow-ups, households and visits: they only clean input; the rules live in ``outreach.services``."""
 
 from django import forms
 from django.utils import timezone
@@ -22,7 +22,7 @@ from units.widgets import DateInput
 
 
 class RaisedConcernMixin(forms.Form):
-    """Optional fields to enter a concern heard during a contact or a visit into the ledger."""
+    """Optional fields to enter a concern heard during a call or a visit into the ledger."""
 
     concern_category = forms.ModelChoiceField(
         label=_("Concern raised: category"),

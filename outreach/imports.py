@@ -1,4 +1,4 @@
-"""Contacts (families, households) imported from a spreadsheet: every row is checked before any is saved."""
+"""Households (families to visit) imported from a spreadsheet: every row is checked before any is saved."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -100,6 +100,6 @@ def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> Household
 
 
 def read_households(upload, unit: Unit, user) -> tuple[list[HouseholdData], list[str]]:
-    """The contacts of an uploaded file and the headers ignored; ``FileRefused`` if any row is wrong."""
+    """The households of an uploaded file and the headers ignored; ``FileRefused`` if any row is wrong."""
     lookups = Lookups(unit, user)
     return read_all_or_nothing(upload, COLUMNS, lambda sheet, row: _row_data(sheet, row, unit, lookups))

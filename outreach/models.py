@@ -1,4 +1,4 @@
-"""Work with people between surveys: follow-ups of dissatisfied respondents, contacts to visit, visits."""
+"""Work with people between surveys: follow-ups of dissatisfied respondents, households to visit, visits."""
 
 import datetime
 
@@ -34,7 +34,7 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(status=FollowUpStatus.OPEN)
 
     def not_contacted_since(self, day: datetime.date) -> "FollowUpQuerySet":
-        """Open follow-ups with no contact on or after ``day`` (seed 4: every week until solved)."""
+        """Open follow-ups with no call on or after ``day`` (seed 4: every week until solved)."""
         recent = FollowUpCall.objects.filter(follow_up=OuterRef("pk"), date__gte=day)
         return self.open().filter(~Exists(recent))
 
@@ -81,7 +81,7 @@ class CallMethod(models.TextChoices):
 
 
 class FollowUpCall(models.Model):
-    """One contact with the respondent: when, by whom, how, what was said, and the concern it raised."""
+    """One call to the respondent (or a visit, a message): when, by whom, how, what was said, the concern raised."""
 
     follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="calls")
     date = models.DateField(_("date"))
@@ -102,7 +102,7 @@ class FollowUpCall(models.Model):
         return f"{self.follow_up_id} {self.date}"
 
 
-# ---------------------------------------------------------------- contacts and visits (走访, 家访)
+# ---------------------------------------------------------------- households and visits (走访, 家访)
 
 
 class HouseholdKind(models.TextChoices):
@@ -121,7 +121,7 @@ class HouseholdQuerySet(models.QuerySet):
         return self.filter(subtree_q(unit.path, "unit__path"))
 
     def visible_to(self, user) -> "HouseholdQuerySet":
-        """Contacts in the user's subtrees, and those assigned to the user."""
+        """Households in the user's subtrees, and those assigned to the user."""
         return filter_by_unit(self, user, Action.VIEW) | own(self, user, "assigned_to")
 
     def with_last_visit(self) -> "HouseholdQuerySet":
@@ -202,10 +202,10 @@ class Period(models.TextChoices):
 
 
 class VisitRule(models.Model):
-    """How many contacts each person keeps and how often they are visited; applies to the unit's subtree.
+    """How many households each person keeps and how often they are visited; applies to the unit's subtree.
 
     Units without a rule of their own or above them use the defaults of seed 1
-    (schools: cadres 20 contacts, staff 10, once a term) and seed 4 (towns and
+    (schools: cadres 20 households, staff 10, once a term) and seed 4 (towns and
     villages: every household monthly, key households weekly).
     """
 

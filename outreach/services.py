@@ -1,4 +1,4 @@
-"""Writes of outreach: follow-ups of dissatisfied respondents, contacts, visits and visit rules.
+"""Writes of outreach: follow-ups of dissatisfied respondents, households, visits and visit rules.
 
 A follow-up or a visit may raise a concern: it is entered in the ledger
 through ``ledger.services.concern_create`` and linked, in the same
@@ -30,7 +30,7 @@ from units.models import Unit
 
 @dataclass(frozen=True)
 class RaisedConcern:
-    """A concern heard during a contact or a visit, to be entered in the ledger."""
+    """A concern heard during a call or a visit, to be entered in the ledger."""
 
     category: CategoryOfConcern
     text: str
@@ -109,7 +109,7 @@ def follow_up_close(*, follow_up: FollowUp, by, status: str, note: str = "") -> 
     return follow_up
 
 
-# ---------------------------------------------------------------- contacts and visits
+# ---------------------------------------------------------------- households and visits
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ def visit_record(
     new_phone: str = "",
     raised: RaisedConcern | None = None,
 ) -> Visit:
-    """Record a visit done; a changed phone number updates the contact; a concern raised enters the ledger."""
+    """Record a visit done; a changed phone number updates the household; a concern raised enters the ledger."""
     household = Household.objects.select_for_update(of=("self",)).select_related("unit").get(pk=household.pk)
     if not household.active:
         raise ValidationError(_("This contact is no longer active."), code="inactive")

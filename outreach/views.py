@@ -1,4 +1,4 @@
-"""Pages of follow-ups, contacts and visits. Each loads through ``units.permissions``, then form, service, render."""
+"""Pages of follow-ups, households and visits. Each loads through ``units.permissions``, then form, service, render."""
 
 import datetime
 from dataclasses import asdict
@@ -168,11 +168,11 @@ def follow_up_by_unit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "outreach/follow_up_coverage.html", context)
 
 
-# ---------------------------------------------------------------- contacts
+# ---------------------------------------------------------------- households
 
 
 def get_household(user, pk: int) -> Household:
-    """The contact if its unit is in the user's subtree or it is assigned to the user; 404 otherwise."""
+    """The household if its unit is in the user's subtree or it is assigned to the user; 404 otherwise."""
     household = get_object_or_404(Household.objects.select_related("unit", "assigned_to"), pk=pk)
     if may_view_household(user, household):
         return household

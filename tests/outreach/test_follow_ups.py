@@ -1,4 +1,4 @@
-"""Follow-ups of dissatisfied respondents: opening them, contacts, closing, pages."""
+"""Follow-ups of dissatisfied respondents: opening them, calls, closing, pages."""
 
 import datetime
 

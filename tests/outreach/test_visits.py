@@ -1,4 +1,4 @@
-"""Contacts, visits, quotas and coverage."""
+"""Households, visits, quotas and coverage."""
 
 import datetime
 
@@ -117,7 +117,7 @@ def visit(household, day: datetime.date, by) -> None:
 
 @pytest.fixture
 def covered(tree, visitor):
-    """S1: a staff member with four contacts, a cadre with one, a cadre with none, one unassigned; a town."""
+    """S1: a staff member with four households, a cadre with one, a cadre with none, one unassigned; a town."""
     s1 = tree["s1"]
     old = D(2025, 1, 1)
     visited, last_term, never, new = HouseholdFactory.create_batch(4, unit=s1, assigned_to=visitor, created_on=old)
@@ -169,7 +169,7 @@ def test_a_rule_on_a_unit_applies_to_its_subtree(tree, covered):
         unit=tree["d1"], cadre_quota=5, staff_quota=3, period=Period.MONTH, key_period=Period.MONTH
     )
     report = people(visit_coverage(tree["d1"], TODAY))
-    # Monthly now: the February visit counts for February, not March; the contact listed in mid-February
+    # Monthly now: the February visit counts for February, not March; the household listed in mid-February
     # and never visited missed February.
     assert report[("S1", "visitor")] == (3, 4, 0, 3)
     assert report[("S1", "cadre")] == (5, 1, 1, 0)
