@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["config", "units", "spreadsheets", "surveys", "imports", "reports", "ledger", "outreach", "demo"]
+APPS = ["config", "units", "spreadsheets", "surveys", "imports", "reports", "ledger", "outreach", "backups", "demo"]
 
 
 def _imported_modules(path: Path) -> set[str]:

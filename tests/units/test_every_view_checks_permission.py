@@ -32,8 +32,8 @@ from reports.models import ReportJob
 from surveys.models import Questionnaire
 from tests.factories import (
     ConcernFactory,
-    ContactFactory,
     GroupMemberFactory,
+    HouseholdFactory,
     LeadershipGroupFactory,
     RoleFactory,
     make_round,
@@ -103,7 +103,7 @@ def world(tree, users):
         "questionnaires": questionnaire.pk,
         "concerns": concern.pk,
         "follow-ups": FollowUp.objects.create(questionnaire=questionnaire, unit=tree["s1"], round=round).pk,
-        "contacts": ContactFactory(unit=tree["s1"]).pk,
+        "households": HouseholdFactory(unit=tree["s1"]).pk,
         "groups": group.pk,
         "members": GroupMemberFactory(group=group).pk,
         "users": role.user_id,
