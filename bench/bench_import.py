@@ -220,7 +220,7 @@ def run_import_here(path: Path, code: str) -> dict:
 
     import imports.services
     import outreach.tasks
-    from imports import reading, validation
+    from imports import validation
     from imports.services import import_job_create, import_job_run
     from outreach.opening import follow_ups_open_in_ranges
     from surveys import writing
@@ -240,7 +240,7 @@ def run_import_here(path: Path, code: str) -> dict:
 
         return wrapper
 
-    imports.services.open_source = timed_phase("read and validate", reading.open_source)
+    imports.services.open_results_file = timed_phase("read and validate", validation.open_results_file)
     imports.services.validate_questionnaires = timed_phase("read and validate", validation.validate_questionnaires)
     written = {}
 
