@@ -220,9 +220,9 @@ def run_import_here(path: Path, code: str) -> dict:
 
     import imports.services
     import outreach.tasks
-    from imports import reading, validation
+    from imports import validation
     from imports.services import import_job_create, import_job_run
-    from outreach.opening import followups_open_in_ranges
+    from outreach.opening import follow_ups_open_in_ranges
     from surveys import writing
     from surveys.figures import round_figures
 
@@ -240,7 +240,7 @@ def run_import_here(path: Path, code: str) -> dict:
 
         return wrapper
 
-    imports.services.open_source = timed_phase("read and validate", reading.open_source)
+    imports.services.open_results_file = timed_phase("read and validate", validation.open_results_file)
     imports.services.validate_questionnaires = timed_phase("read and validate", validation.validate_questionnaires)
     written = {}
 
@@ -250,7 +250,7 @@ def run_import_here(path: Path, code: str) -> dict:
 
     imports.services.questionnaires_add = timed_phase("COPY questionnaires and answers, tallies", keep_data)
     queued = []
-    outreach.tasks.open_followups.delay = queued.append  # the follow-ups task is timed on its own below
+    outreach.tasks.open_follow_ups.delay = queued.append  # the follow-ups task is timed on its own below
 
     start = time.perf_counter()
     with path.open("rb") as handle:
@@ -266,13 +266,13 @@ def run_import_here(path: Path, code: str) -> dict:
     memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     high_water = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM"))
     start = time.perf_counter()
-    opened = sum(followups_open_in_ranges(ranges) for ranges in queued)
-    followups = time.perf_counter() - start
+    opened = sum(follow_ups_open_in_ranges(ranges) for ranges in queued)
+    follow_ups = time.perf_counter() - start
     unindexed = copy_without_indexes(written["round"], written["rows"])
     return {
         "import": total, "upload (checksum, store)": upload, "phases": phases, "memory_mb": memory,
         "rows": job.rows_imported, "city_votes": sum(figures.option_counts(city.id)),
-        "followups": followups, "followups_opened": opened, "memory_after": memory_after,
+        "follow_ups": follow_ups, "follow_ups_opened": opened, "memory_after": memory_after,
         "vm_hwm_mb": int(high_water.split()[1]) / 1024, "copy_without_indexes": unindexed,
     }  # fmt: skip
 
@@ -356,7 +356,7 @@ def show(label: str, rows: int, figures: dict) -> bool:
     print(f"  import   · {'peak memory (ru_maxrss)':40} {run['memory_mb']:8.0f} MB (limit {LIMIT_MEMORY_MB} MB; "
           f"VmHWM {run['vm_hwm_mb']:.0f} MB)")  # fmt: skip
     print(
-        f"  after    · {'follow-ups (separate task)':40} {run['followups']:8.2f} s   ({run['followups_opened']:,} opened)"
+        f"  after    · {'follow-ups (separate task)':40} {run['follow_ups']:8.2f} s   ({run['follow_ups_opened']:,} opened)"
     )
     print(f"  {'OK' if ok else 'OVER'}")
     return ok

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from ledger.models import CategoryOfConcern, Concern, ConcernStep, Source, Status, StepKind
+from ledger.models import CategoryOfConcern, Concern, ConcernStatus, ConcernStep, Source, StepKind
 from ledger.services import mark_overdue
 from ledger.workdays import add_working_days
 from units.models import GroupMember, MemberRole, Unit, UnitKind
@@ -143,11 +143,11 @@ def _walk(concern: Concern, target: str, today: datetime.date, rng: random.Rando
         )
         concern.status = to
 
-    step(StepKind.CREATED, Status.RECEIVED, clerk, gap=0, deadline=concern.deadline.isoformat())
+    step(StepKind.CREATED, ConcernStatus.RECEIVED, clerk, gap=0, deadline=concern.deadline.isoformat())
     if target == "received":
         return steps
     if target == "withdrawn":
-        step(StepKind.WITHDRAWN, Status.WITHDRAWN, clerk, "重复登记", gap=3)
+        step(StepKind.WITHDRAWN, ConcernStatus.WITHDRAWN, clerk, "重复登记", gap=3)
         concern.withdrawn_reason = "重复登记"
         return steps
     concern.responsible_user, concern.responsible_member = cast.responsible(concern.unit, rng)
@@ -156,7 +156,7 @@ def _walk(concern: Concern, target: str, today: datetime.date, rng: random.Rando
         concern.deadline = add_working_days(concern.received_on, rng.choice([10, 15, 20, 30]))
     step(
         StepKind.ASSIGNED,
-        Status.ASSIGNED,
+        ConcernStatus.ASSIGNED,
         clerk,
         "请限期整改",
         gap=2,
@@ -166,21 +166,27 @@ def _walk(concern: Concern, target: str, today: datetime.date, rng: random.Rando
     if target == "assigned":
         return steps
     fixer = concern.responsible_user or clerk
-    step(StepKind.STARTED, Status.FIXING, fixer, gap=2)
+    step(StepKind.STARTED, ConcernStatus.FIXING, fixer, gap=2)
     if target == "fixing":
         return steps
     # One in six fixes late, so that "solved on time" is not always 100 %.
     late = rng.random() < 1 / 6
-    step(StepKind.SUBMITTED, Status.AWAITING_CHECK, fixer, "已约谈相关人员并整改到位", gap=12 if late else 4)
+    step(StepKind.SUBMITTED, ConcernStatus.AWAITING_CHECK, fixer, "已约谈相关人员并整改到位", gap=12 if late else 4)
     concern.fixed_by = fixer
     if target == "awaiting_check":
         return steps
     closes = concern.is_anonymous
-    step(StepKind.CHECK_PASSED, Status.CLOSED if closes else Status.AWAITING_CHECK, checker, "现场复查，已整改", gap=2)
+    step(
+        StepKind.CHECK_PASSED,
+        ConcernStatus.CLOSED if closes else ConcernStatus.AWAITING_CHECK,
+        checker,
+        "现场复查，已整改",
+        gap=2,
+    )
     concern.checked_by, concern.checked_at = checker, steps[-1].at
     if not closes and target == "closed":
-        step(StepKind.CALLED_BACK_SATISFIED, Status.CLOSED, clerk, "回访家长，表示满意", gap=3)
-    if concern.status == Status.CLOSED:
+        step(StepKind.CALLED_BACK_SATISFIED, ConcernStatus.CLOSED, clerk, "回访家长，表示满意", gap=3)
+    if concern.status == ConcernStatus.CLOSED:
         concern.closed_on = day
     return steps
 

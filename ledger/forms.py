@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ledger.models import CategoryOfConcern, Concern, Source, Status
+from ledger.models import CategoryOfConcern, Concern, ConcernStatus, Source
 from surveys.models import Indicator
 from units import people
 from units.models import GroupMember, Unit
@@ -101,7 +101,9 @@ class WithdrawForm(forms.Form):
 class LedgerFilterForm(forms.Form):
     """The filters of a ledger, read from the URL."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses")), *Status.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *ConcernStatus.choices], required=False
+    )
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=CategoryOfConcern.objects.all(), required=False, empty_label=_("All categories")
     )

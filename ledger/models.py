@@ -55,7 +55,7 @@ class Source(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Status(models.TextChoices):
+class ConcernStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     ASSIGNED = "assigned", _("Assigned")
     FIXING = "fixing", _("Being fixed")
@@ -64,7 +64,7 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-FINAL_STATUSES = (Status.CLOSED, Status.WITHDRAWN)
+FINAL_STATUSES = (ConcernStatus.CLOSED, ConcernStatus.WITHDRAWN)
 
 
 class ConcernQuerySet(models.QuerySet):
@@ -126,7 +126,7 @@ class Concern(models.Model):
     raiser_phone = models.CharField(_("phone"), max_length=20, blank=True)
     text = models.TextField(_("what was said"))
     received_on = models.DateField(_("received on"))
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    status = models.CharField(_("status"), max_length=16, choices=ConcernStatus.choices, default=ConcernStatus.RECEIVED)
     # The responsible person is either a user account or a leadership group member (who may have no account).
     responsible_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -214,7 +214,7 @@ class Concern(models.Model):
 
     @property
     def solved_on_time(self) -> bool | None:
-        if self.status != Status.CLOSED or self.closed_on is None:
+        if self.status != ConcernStatus.CLOSED or self.closed_on is None:
             return None
         return self.closed_on <= self.deadline
 
@@ -242,8 +242,8 @@ class ConcernStep(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL
     )
     kind = models.CharField(_("step"), max_length=16, choices=StepKind.choices)
-    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
+    from_status = models.CharField(_("from"), max_length=16, choices=ConcernStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=ConcernStatus.choices)
     text = models.TextField(_("text"), blank=True)
     # Facts of the step shown beside the text: {"responsible": name, "deadline": "2026-03-09", "fields": [...]}.
     detail = models.JSONField(default=dict, blank=True)

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from ledger.models import (
     CategoryOfConcern,
     Concern,
+    ConcernStatus,
     ConcernStep,
     Reminder,
     ReminderKind,
-    Status,
     StepKind,
 )
 from ledger.workdays import add_working_days
@@ -73,9 +73,9 @@ def _step(concern: Concern, by, kind: str, from_status: str, text: str = "", **d
 def _locked(concern: Concern) -> Concern:
     """The concern as it is now in the database, locked until the transaction ends."""
     fresh = Concern.objects.select_for_update(of=("self",)).select_related("responsible_member").get(pk=concern.pk)
-    if fresh.status == Status.CLOSED:
+    if fresh.status == ConcernStatus.CLOSED:
         raise ValidationError(_("This concern is closed and can no longer be changed."), code="closed")
-    if fresh.status == Status.WITHDRAWN:
+    if fresh.status == ConcernStatus.WITHDRAWN:
         raise ValidationError(_("This concern was withdrawn and can no longer be changed."), code="withdrawn")
     return fresh
 
@@ -146,7 +146,7 @@ def concerns_import(*, rows: list[ConcernData], by, file_name: str = "") -> list
             at=now,
             by=concern.created_by,
             kind=StepKind.CREATED,
-            to_status=Status.RECEIVED,
+            to_status=ConcernStatus.RECEIVED,
             detail={"deadline": concern.deadline.isoformat(), "imported": file_name},
         )
         for concern in created
@@ -200,7 +200,7 @@ def concern_assign(
 ) -> Concern:
     """Give the concern to a responsible person (a user or a group member), optionally with a new deadline."""
     concern = _locked(concern)
-    if concern.status == Status.AWAITING_CHECK:
+    if concern.status == ConcernStatus.AWAITING_CHECK:
         raise ValidationError(_("A concern waiting for its check cannot be given to someone else."), code="state")
     _resolve_person(concern.unit, user, member)
     if deadline is not None:
@@ -210,8 +210,8 @@ def concern_assign(
             concern.overdue_since = None
     from_status = concern.status
     concern.responsible_user, concern.responsible_member = user, member
-    if concern.status == Status.RECEIVED:
-        concern.status = Status.ASSIGNED
+    if concern.status == ConcernStatus.RECEIVED:
+        concern.status = ConcernStatus.ASSIGNED
     concern.save()
     _step(
         concern,
@@ -228,11 +228,11 @@ def concern_assign(
 @transaction.atomic
 def concern_start_fixing(*, concern: Concern, by, text: str = "") -> Concern:
     concern = _locked(concern)
-    if concern.status != Status.ASSIGNED:
+    if concern.status != ConcernStatus.ASSIGNED:
         raise ValidationError(_("Only an assigned concern can be started."), code="state")
-    concern.status = Status.FIXING
+    concern.status = ConcernStatus.FIXING
     concern.save(update_fields=["status", "updated_at"])
-    _step(concern, by, StepKind.STARTED, Status.ASSIGNED, text.strip())
+    _step(concern, by, StepKind.STARTED, ConcernStatus.ASSIGNED, text.strip())
     return concern
 
 
@@ -240,14 +240,14 @@ def concern_start_fixing(*, concern: Concern, by, text: str = "") -> Concern:
 def concern_submit_for_check(*, concern: Concern, by, text: str) -> Concern:
     """The fix is done: say what was done, and wait for someone else to check it."""
     concern = _locked(concern)
-    if concern.status != Status.FIXING:
+    if concern.status != ConcernStatus.FIXING:
         raise ValidationError(_("Only a concern being fixed can be sent for a check."), code="state")
     text = _require_text(text, _("Describe what was done to fix it."))
-    concern.status = Status.AWAITING_CHECK
+    concern.status = ConcernStatus.AWAITING_CHECK
     concern.fixed_by = by
     concern.checked_by, concern.checked_at = None, None
     concern.save()
-    _step(concern, by, StepKind.SUBMITTED, Status.FIXING, text)
+    _step(concern, by, StepKind.SUBMITTED, ConcernStatus.FIXING, text)
     return concern
 
 
@@ -257,7 +257,7 @@ def fixer_ids(concern: Concern) -> set[int]:
 
 
 def _close(concern: Concern) -> None:
-    concern.status = Status.CLOSED
+    concern.status = ConcernStatus.CLOSED
     concern.closed_on = _today()
 
 
@@ -269,7 +269,7 @@ def concern_check(*, concern: Concern, by, passed: bool, text: str = "") -> Conc
     waits for the call-back. A failed check sends it back to being fixed.
     """
     concern = _locked(concern)
-    if concern.status != Status.AWAITING_CHECK or concern.checked_by_id:
+    if concern.status != ConcernStatus.AWAITING_CHECK or concern.checked_by_id:
         raise ValidationError(_("This concern is not waiting for a check."), code="state")
     if by.pk in fixer_ids(concern):
         raise ValidationError(
@@ -282,10 +282,10 @@ def concern_check(*, concern: Concern, by, passed: bool, text: str = "") -> Conc
         kind = StepKind.CHECK_PASSED
     else:
         text = _require_text(text, _("Say what is still wrong."))
-        concern.status = Status.FIXING
+        concern.status = ConcernStatus.FIXING
         kind = StepKind.CHECK_FAILED
     concern.save()
-    _step(concern, by, kind, Status.AWAITING_CHECK, text.strip())
+    _step(concern, by, kind, ConcernStatus.AWAITING_CHECK, text.strip())
     return concern
 
 
@@ -298,18 +298,18 @@ def concern_call_back(*, concern: Concern, by, satisfied: bool, text: str = "") 
     concern = _locked(concern)
     if concern.is_anonymous:
         raise ValidationError(_("An anonymous concern has nobody to call back."), code="anonymous")
-    if concern.status != Status.AWAITING_CHECK or not concern.checked_by_id:
+    if concern.status != ConcernStatus.AWAITING_CHECK or not concern.checked_by_id:
         raise ValidationError(_("A concern can be closed only after its fix has been checked."), code="not_checked")
     if satisfied:
         _close(concern)
         kind = StepKind.CALLED_BACK_SATISFIED
     else:
         text = _require_text(text, _("Write down why the person is not satisfied."))
-        concern.status = Status.FIXING
+        concern.status = ConcernStatus.FIXING
         concern.checked_by, concern.checked_at = None, None
         kind = StepKind.CALLED_BACK_DISSATISFIED
     concern.save()
-    _step(concern, by, kind, Status.AWAITING_CHECK, text.strip())
+    _step(concern, by, kind, ConcernStatus.AWAITING_CHECK, text.strip())
     return concern
 
 
@@ -319,7 +319,7 @@ def concern_withdraw(*, concern: Concern, by, reason: str) -> Concern:
     concern = _locked(concern)
     reason = _require_text(reason, _("Give the reason for withdrawing the concern."))
     from_status = concern.status
-    concern.status = Status.WITHDRAWN
+    concern.status = ConcernStatus.WITHDRAWN
     concern.withdrawn_reason = reason
     concern.save()
     _step(concern, by, StepKind.WITHDRAWN, from_status, reason)

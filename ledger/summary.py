@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet
 
-from ledger.models import FINAL_STATUSES, CategoryOfConcern, Concern, Status
+from ledger.models import FINAL_STATUSES, CategoryOfConcern, Concern, ConcernStatus
 from surveys.engine import percent_of
 from surveys.models import Indicator
 from units.models import Unit
@@ -17,7 +17,7 @@ OVERDUE_LIST_LIMIT = 100
 
 def _figures(today: datetime.date) -> dict:
     is_open = ~Q(status__in=FINAL_STATUSES)
-    closed = Q(status=Status.CLOSED)
+    closed = Q(status=ConcernStatus.CLOSED)
     return {
         "total": Count("id"),
         "open": Count("id", filter=is_open),
@@ -60,7 +60,7 @@ class LedgerSummary:
 
 
 def _counted(concerns: QuerySet) -> QuerySet:
-    return concerns.exclude(status=Status.WITHDRAWN)
+    return concerns.exclude(status=ConcernStatus.WITHDRAWN)
 
 
 def figures_by(concerns: QuerySet, key: str, today: datetime.date) -> dict[object, dict]:
@@ -71,7 +71,7 @@ def figures_by(concerns: QuerySet, key: str, today: datetime.date) -> dict[objec
 
 def by_status(concerns: QuerySet) -> list[tuple[str, object, int]]:
     counts = dict(concerns.order_by().values_list("status").annotate(n=Count("id")))
-    return [(value, label, counts.get(value, 0)) for value, label in Status.choices]
+    return [(value, label, counts.get(value, 0)) for value, label in ConcernStatus.choices]
 
 
 def by_category(concerns: QuerySet, today: datetime.date) -> list[Figures]:

@@ -28,7 +28,7 @@ from ledger.forms import (
     WithdrawForm,
 )
 from ledger.imports import COLUMNS, read_concerns
-from ledger.models import Concern, ConcernStep, Reminder, Status
+from ledger.models import Concern, ConcernStatus, ConcernStep, Reminder
 from ledger.summary import ledger_summary
 from ledger.workdays import add_working_days
 from spreadsheets.downloads import attachment
@@ -104,12 +104,12 @@ def _withdraw(concern: Concern, user, form: WithdrawForm) -> Concern:
 
 def _waiting_for_check(concern: Concern, user) -> bool:
     """The check form is not offered to the fixer, who may not check their own fix."""
-    waiting = concern.status == Status.AWAITING_CHECK and not concern.checked_by_id
+    waiting = concern.status == ConcernStatus.AWAITING_CHECK and not concern.checked_by_id
     return waiting and user.pk not in services.fixer_ids(concern)
 
 
 def _waiting_for_call_back(concern: Concern, user) -> bool:
-    return concern.status == Status.AWAITING_CHECK and bool(concern.checked_by_id) and not concern.is_anonymous
+    return concern.status == ConcernStatus.AWAITING_CHECK and bool(concern.checked_by_id) and not concern.is_anonymous
 
 
 STEPS = {
@@ -117,10 +117,10 @@ STEPS = {
         AssignForm,
         _assign,
         may_work_concern,
-        lambda c, u: c.status in (Status.RECEIVED, Status.ASSIGNED, Status.FIXING),
+        lambda c, u: c.status in (ConcernStatus.RECEIVED, ConcernStatus.ASSIGNED, ConcernStatus.FIXING),
     ),
-    "start": Step(NoteForm, _start, may_fix_concern, lambda c, u: c.status == Status.ASSIGNED),
-    "fixed": Step(FixedForm, _fixed, may_fix_concern, lambda c, u: c.status == Status.FIXING),
+    "start": Step(NoteForm, _start, may_fix_concern, lambda c, u: c.status == ConcernStatus.ASSIGNED),
+    "fixed": Step(FixedForm, _fixed, may_fix_concern, lambda c, u: c.status == ConcernStatus.FIXING),
     "check": Step(CheckForm, _check, may_work_concern, _waiting_for_check),
     "call-back": Step(CallBackForm, _call_back, may_work_concern, _waiting_for_call_back),
     "withdraw": Step(WithdrawForm, _withdraw, may_work_concern, lambda c, u: not c.is_final),

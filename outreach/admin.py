@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from outreach.models import Contact, FollowUp, VisitRule
+from outreach.models import FollowUp, Household, VisitRule
 
 
 @admin.register(VisitRule)
@@ -10,8 +10,8 @@ class VisitRuleAdmin(admin.ModelAdmin):
     search_fields = ["unit__code", "unit__name"]
 
 
-@admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
     list_display = ["name", "unit", "kind", "assigned_to", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "guardian", "unit__code", "unit__name"]

@@ -11,5 +11,5 @@ class OutreachConfig(AppConfig):
         from outreach.opening import on_questionnaire_deleting, on_questionnaires_saved
         from surveys.hooks import questionnaire_deleting, questionnaires_saved
 
-        questionnaires_saved.connect(on_questionnaires_saved, dispatch_uid="outreach.followups_open")
-        questionnaire_deleting.connect(on_questionnaire_deleting, dispatch_uid="outreach.followup_delete")
+        questionnaires_saved.connect(on_questionnaires_saved, dispatch_uid="outreach.follow_ups_open")
+        questionnaire_deleting.connect(on_questionnaire_deleting, dispatch_uid="outreach.follow_up_delete")

@@ -1,7 +1,7 @@
-"""Who visited whom: coverage of contacts against quotas and of follow-ups, per person and per unit.
+"""Who visited whom: coverage of households against quotas and of follow-ups, per person and per unit.
 
 Counted by the database in a fixed number of queries whatever the size of the
-subtree; the period of each contact (week, month, term) is chosen inside the
+subtree; the period of each household (week, month, term) is chosen inside the
 query from the visit rules, so that rules set on any unit apply to its subtree.
 """
 
@@ -12,14 +12,14 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
 
-from outreach.models import Contact, ContactKind, FollowUp, FollowUpContact, FollowUpStatus, Period, Visit, VisitRule
+from outreach.models import FollowUp, FollowUpCall, FollowUpStatus, Household, HouseholdKind, Period, Visit, VisitRule
 from outreach.periods import period_start, previous_start
 from surveys.engine import percent_of
 from units.models import GroupMember, Unit, UnitKind
 from units.paths import child_below, ids_of, lineage_q, subtree_q
 
 TOWN_KINDS = (UnitKind.TOWN, UnitKind.VILLAGE)
-KEY = Q(kind=ContactKind.KEY_HOUSEHOLD)
+KEY = Q(kind=HouseholdKind.KEY_HOUSEHOLD)
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def rule_for(unit: Unit, rules: dict[int, VisitRule]) -> RuleValues:
 
 
 def _start_case(rules: dict[int, VisitRule], today: datetime.date, start) -> Case:
-    """Per contact, the start of its period: the deepest rule above it wins, then the defaults by kind."""
+    """Per household, the start of its period: the deepest rule above it wins, then the defaults by kind."""
     whens = []
     for rule in sorted(rules.values(), key=lambda r: -r.unit.depth):
         under = subtree_q(rule.unit.path, "unit__path")
@@ -84,7 +84,7 @@ def _start_case(rules: dict[int, VisitRule], today: datetime.date, start) -> Cas
 
 @dataclass
 class Coverage:
-    """Contacts of a person (or of a unit, pooled) against the quota."""
+    """Households of a person (or of a unit, pooled) against the quota."""
 
     unit: Unit | None = None
     user: object = None
@@ -116,11 +116,11 @@ class CoverageReport:
     totals: Coverage = field(default_factory=Coverage)
 
 
-def contact_counts(unit: Unit, rules: dict[int, VisitRule], today: datetime.date) -> list[dict]:
-    """Per unit and assigned person: contacts, visited this period, overdue (missed the whole last period)."""
-    visits = Visit.objects.filter(contact=OuterRef("pk"))
-    contacts = (
-        Contact.objects.under(unit)
+def household_counts(unit: Unit, rules: dict[int, VisitRule], today: datetime.date) -> list[dict]:
+    """Per unit and assigned person: households, visited this period, overdue (missed the whole last period)."""
+    visits = Visit.objects.filter(household=OuterRef("pk"))
+    households = (
+        Household.objects.under(unit)
         .filter(active=True)
         .alias(current=_start_case(rules, today, period_start), previous=_start_case(rules, today, previous_start))
         .alias(
@@ -129,7 +129,7 @@ def contact_counts(unit: Unit, rules: dict[int, VisitRule], today: datetime.date
         )
     )
     return list(
-        contacts.order_by()
+        households.order_by()
         .values("unit_id", "assigned_to_id")
         .annotate(
             assigned=Count("id"),
@@ -142,7 +142,7 @@ def contact_counts(unit: Unit, rules: dict[int, VisitRule], today: datetime.date
 def visit_coverage(unit: Unit, today: datetime.date) -> CoverageReport:
     """Coverage per person and per unit down the tree: six queries."""
     rules = rules_around(unit)
-    counts = {(row["unit_id"], row["assigned_to_id"]): row for row in contact_counts(unit, rules, today)}
+    counts = {(row["unit_id"], row["assigned_to_id"]): row for row in household_counts(unit, rules, today)}
     cadres = set(
         GroupMember.objects.filter(subtree_q(unit.path, "group__unit__path"), user__isnull=False).values_list(
             "group__unit_id", "user_id"
@@ -206,17 +206,17 @@ class FollowUpFigures:
 
     @property
     def followed_up_percent(self) -> Decimal | None:
-        """Share of follow-ups with at least one contact recorded."""
+        """Share of follow-ups with at least one call recorded."""
         return percent_of(self.contacted, self.total, places=1)
 
 
-def followup_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]:
+def follow_up_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]:
     """The unit's own follow-ups, then each unit directly below it pooled: two queries."""
-    contacts = FollowUpContact.objects.filter(follow_up=OuterRef("pk"))
+    calls = FollowUpCall.objects.filter(follow_up=OuterRef("pk"))
     week = period_start(today, Period.WEEK)
     rows = (
         FollowUp.objects.under(unit)
-        .alias(ever=Exists(contacts), this_week=Exists(contacts.filter(date__gte=week)))
+        .alias(ever=Exists(calls), this_week=Exists(calls.filter(date__gte=week)))
         .order_by()
         .values("unit__path")
         .annotate(
@@ -238,8 +238,8 @@ def followup_coverage(unit: Unit, today: datetime.date) -> list[FollowUpFigures]
     return [own, *(f for f in children.values() if f.total)]
 
 
-def followup_totals(rows: list[FollowUpFigures]) -> FollowUpFigures:
-    """The rows of ``followup_coverage`` added up (the first row is the unit itself)."""
+def follow_up_totals(rows: list[FollowUpFigures]) -> FollowUpFigures:
+    """The rows of ``follow_up_coverage`` added up (the first row is the unit itself)."""
     total = FollowUpFigures(unit=rows[0].unit)
     for row in rows:
         total.add(vars(row))

@@ -1,4 +1,4 @@
-"""Demo outreach: follow-ups from the open round's dissatisfied answers, contacts and visits with uneven coverage.
+"""Demo outreach: follow-ups from the open round's dissatisfied answers, households and visits with uneven coverage.
 
 Run after ``units.demo.seed()`` (and ``surveys.demo.seed()`` for follow-ups).
 Idempotent: each part is skipped once its rows exist.
@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from outreach.models import (
-    Contact,
-    ContactKind,
-    ContactMethod,
+    CallMethod,
     FollowUp,
-    FollowUpContact,
+    FollowUpCall,
     FollowUpStatus,
+    Household,
+    HouseholdKind,
     PhoneCheck,
     Visit,
     VisitMethod,
@@ -26,17 +26,17 @@ from outreach.periods import period_start, previous_start
 from surveys.models import Round, RoundStatus
 from units.models import GroupMember, Role, RoleKind, Unit, UnitKind
 
-# Units whose staff keep contacts in the demo: schools and towns of the districts with demo logins.
+# Units whose staff keep households in the demo: schools and towns of the districts with demo logins.
 VISITING_UNITS = ["LY01-S01", "LY01-S02", "LY01-S05", "LY01-T01", "LY03-S01", "LY03-S03", "LY03-S04", "LY03-T02"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "子涵梓萱浩宇欣怡俊杰雨桐晨阳思远佳琪"
 SCHOOL_KINDS = [
-    ContactKind.TOP,
-    ContactKind.GIFTED,
-    ContactKind.POOR,
-    ContactKind.STRUGGLING,
-    ContactKind.LEFT_BEHIND,
-    ContactKind.SINGLE_PARENT,
+    HouseholdKind.TOP,
+    HouseholdKind.GIFTED,
+    HouseholdKind.POOR,
+    HouseholdKind.STRUGGLING,
+    HouseholdKind.LEFT_BEHIND,
+    HouseholdKind.SINGLE_PARENT,
 ]
 NOTES = ["了解孩子在家学习情况", "宣传教育政策，听取意见", "家长对学校工作表示满意", "反映作业偏多，已记录"]
 
@@ -62,13 +62,13 @@ def _staff_by_district() -> dict[str, object]:
     return {"LY01": users.get("lanshan_staff") or fallback, "LY03": users.get("hedong_staff") or fallback, "": fallback}
 
 
-def _seed_followups(rng: random.Random, today: datetime.date) -> dict:
-    """Once, give some of the open round's follow-ups (opened as its results were saved) contacts and an outcome."""
+def _seed_follow_ups(rng: random.Random, today: datetime.date) -> dict:
+    """Once, give some of the open round's follow-ups (opened as its results were saved) calls and an outcome."""
     open_round = Round.objects.filter(status=RoundStatus.OPEN).order_by("-start").first()
-    if open_round is None or FollowUpContact.objects.exists():
-        return {"follow_ups": FollowUp.objects.count(), "follow_up_contacts": FollowUpContact.objects.count()}
+    if open_round is None or FollowUpCall.objects.exists():
+        return {"follow_ups": FollowUp.objects.count(), "follow_up_calls": FollowUpCall.objects.count()}
     staff = _staff_by_district()
-    contacts, closed = [], []
+    calls, closed = [], []
     for follow_up in FollowUp.objects.filter(round=open_round).select_related("questionnaire", "unit"):
         district = follow_up.unit.code[:4]
         busy = district in ("LY01", "LY03")
@@ -81,11 +81,9 @@ def _seed_followups(rng: random.Random, today: datetime.date) -> dict:
         if first > today:
             continue
         for _ in range(rng.randint(1, 3)):
-            method = rng.choice([ContactMethod.PHONE, ContactMethod.PHONE, ContactMethod.VISIT])
+            method = rng.choice([CallMethod.PHONE, CallMethod.PHONE, CallMethod.VISIT])
             day = _day(first, today, rng)
-            contacts.append(
-                FollowUpContact(follow_up=follow_up, date=day, by=by, method=method, notes=rng.choice(NOTES))
-            )
+            calls.append(FollowUpCall(follow_up=follow_up, date=day, by=by, method=method, notes=rng.choice(NOTES)))
         if rng.random() < 0.4:
             follow_up.status = FollowUpStatus.SOLVED if rng.random() < 0.85 else FollowUpStatus.DECLINED
             follow_up.closed_on, follow_up.closed_by = today, by
@@ -93,12 +91,12 @@ def _seed_followups(rng: random.Random, today: datetime.date) -> dict:
                 "问题已解决，家长满意" if follow_up.status == FollowUpStatus.SOLVED else "家长不愿再联系"
             )
             closed.append(follow_up)
-    FollowUpContact.objects.bulk_create(contacts)
+    FollowUpCall.objects.bulk_create(calls)
     FollowUp.objects.bulk_update(closed, ["status", "closed_on", "closed_by", "closing_note"])
-    return {"follow_ups": FollowUp.objects.count(), "follow_up_contacts": len(contacts)}
+    return {"follow_ups": FollowUp.objects.count(), "follow_up_calls": len(calls)}
 
 
-# ---------------------------------------------------------------- contacts and visits
+# ---------------------------------------------------------------- households and visits
 
 
 def _visitors(unit: Unit, rng: random.Random) -> list[tuple[object, bool]]:
@@ -125,9 +123,9 @@ def _visitors(unit: Unit, rng: random.Random) -> list[tuple[object, bool]]:
     return visitors
 
 
-def _visit_days(household: Contact, diligence: float, today: datetime.date, town: bool, rng: random.Random):
+def _visit_days(household: Household, diligence: float, today: datetime.date, town: bool, rng: random.Random):
     """Dates of the visits a household had: weekly, monthly or once a term, kept by a visitor's diligence."""
-    if household.kind == ContactKind.KEY_HOUSEHOLD:
+    if household.kind == HouseholdKind.KEY_HOUSEHOLD:
         starts = [period_start(today - datetime.timedelta(weeks=w), "week") for w in range(6)]
         length = 6
     elif town:
@@ -142,8 +140,8 @@ def _visit_days(household: Contact, diligence: float, today: datetime.date, town
 
 
 def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
-    if Contact.objects.exists():
-        return {"contacts": Contact.objects.count(), "visits": Visit.objects.count()}
+    if Household.objects.exists():
+        return {"households": Household.objects.count(), "visits": Visit.objects.count()}
     households, visits = [], []
     for unit in Unit.objects.filter(code__in=VISITING_UNITS):
         town = unit.kind == UnitKind.TOWN
@@ -151,8 +149,8 @@ def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
             quota = 20 if is_cadre else 10
             diligence = rng.choice([0.2, 0.5, 0.8, 0.95, 1.0])
             for _ in range(round(quota * rng.uniform(0.4, 1.1))):
-                kind = (ContactKind.KEY_HOUSEHOLD if rng.random() < 0.15 else ContactKind.OTHER) if town else None
-                household = Contact(
+                kind = (HouseholdKind.KEY_HOUSEHOLD if rng.random() < 0.15 else HouseholdKind.OTHER) if town else None
+                household = Household(
                     unit=unit,
                     assigned_to=visitor,
                     name=_name(rng),
@@ -166,7 +164,7 @@ def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
                 for day in _visit_days(household, diligence, today, town, rng):
                     visits.append(
                         Visit(
-                            contact=household,
+                            household=household,
                             date=day,
                             by=visitor,
                             method=rng.choice([VisitMethod.IN_PERSON, VisitMethod.PHONE]),
@@ -174,15 +172,15 @@ def _seed_visits(rng: random.Random, today: datetime.date) -> dict:
                             phone_check=rng.choice([PhoneCheck.YES, PhoneCheck.YES, PhoneCheck.NO, PhoneCheck.CHANGED]),
                         )
                     )
-    Contact.objects.bulk_create(households)
-    Visit.objects.bulk_create(visits)  # each visit's contact has its primary key now
-    return {"contacts": len(households), "visits": len(visits)}
+    Household.objects.bulk_create(households)
+    Visit.objects.bulk_create(visits)  # each visit's household has its primary key now
+    return {"households": len(households), "visits": len(visits)}
 
 
 @transaction.atomic
 def seed() -> dict:
     if not Unit.objects.filter(code="LY").exists():
-        return {"follow_ups": 0, "follow_up_contacts": 0, "contacts": 0, "visits": 0}
+        return {"follow_ups": 0, "follow_up_calls": 0, "households": 0, "visits": 0}
     rng = random.Random(20260915)
     today = timezone.localdate()
-    return {**_seed_followups(rng, today), **_seed_visits(rng, today)}
+    return {**_seed_follow_ups(rng, today), **_seed_visits(rng, today)}

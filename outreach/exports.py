@@ -51,21 +51,21 @@ def visits_workbook(
     book = Book(out)
     sheet = book.list_sheet(_("Visits"), _visit_headers(), title=title, freeze_columns=3)
     visits = (
-        Visit.objects.filter(subtree_q(unit.path, "contact__unit__path"), date__gte=first, date__lte=last)
-        .select_related("contact__unit", "by")
+        Visit.objects.filter(subtree_q(unit.path, "household__unit__path"), date__gte=first, date__lte=last)
+        .select_related("household__unit", "by")
         .prefetch_related("concerns")
-        .order_by("contact__unit__path", "date", "id")
+        .order_by("household__unit__path", "date", "id")
     )
     for visit in visits:
-        contact = visit.contact
+        household = visit.household
         sheet.append(
             [
                 visit.date,
-                contact.unit.name,
-                contact.name,
-                contact.guardian,
-                contact.get_kind_display(),
-                phone_shown(user, contact.unit, contact.phone),
+                household.unit.name,
+                household.name,
+                household.guardian,
+                household.get_kind_display(),
+                phone_shown(user, household.unit, household.phone),
                 person_name(visit.by),
                 visit.get_method_display(),
                 visit.notes,
@@ -84,6 +84,6 @@ def visits_workbook(
     book.close()
 
 
-@workbook_kind("contacts template")
-def contacts_template(out: IO[bytes]) -> None:
+@workbook_kind("households template")
+def households_template(out: IO[bytes]) -> None:
     blank_list(out, title=_("Contacts to visit"), headers=[str(c.label) for c in COLUMNS])

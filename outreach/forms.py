@@ -1,4 +1,4 @@
-"""Forms of follow-ups, contacts and visits: they only clean input; the rules live in ``outreach.services``."""
+"""Forms of follow-ups, households and visits: they only clean input; the rules live in ``outreach.services``."""
 
 from django import forms
 from django.utils import timezone
@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ledger.models import CategoryOfConcern
 from outreach.models import (
-    Contact,
-    ContactKind,
-    ContactMethod,
+    CallMethod,
     FollowUpStatus,
+    Household,
+    HouseholdKind,
     Period,
     PhoneCheck,
     VisitMethod,
@@ -22,7 +22,7 @@ from units.widgets import DateInput
 
 
 class RaisedConcernMixin(forms.Form):
-    """Optional fields to enter a concern heard during a contact or a visit into the ledger."""
+    """Optional fields to enter a concern heard during a call or a visit into the ledger."""
 
     concern_category = forms.ModelChoiceField(
         label=_("Concern raised: category"),
@@ -46,9 +46,9 @@ class RaisedConcernMixin(forms.Form):
         return RaisedConcern(category=self.cleaned_data["concern_category"], text=self.cleaned_data["concern_text"])
 
 
-class FollowUpContactForm(RaisedConcernMixin):
+class FollowUpCallForm(RaisedConcernMixin):
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices)
+    method = forms.ChoiceField(label=_("How"), choices=CallMethod.choices)
     notes = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}))
 
     field_order = ["date", "method", "notes", "concern_category", "concern_text"]
@@ -78,10 +78,10 @@ class FollowUpFilterForm(forms.Form):
     )
 
 
-class ContactForm(forms.Form):
+class HouseholdForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50, help_text=_("The student, or the head of the household."))
     guardian = forms.CharField(label=_("Parent or guardian"), max_length=50, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=HouseholdKind.choices)
     phone = PhoneField(label=_("Phone"), required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)
@@ -95,17 +95,17 @@ class ContactForm(forms.Form):
             del self.fields["phone"]
 
 
-class ContactEditForm(ContactForm):
+class HouseholdEditForm(HouseholdForm):
     active = forms.BooleanField(label=_("Active"), required=False)
 
     @classmethod
-    def for_contact(cls, contact: Contact, show_phone: bool, viewer, data=None) -> "ContactEditForm":
-        initial = {name: getattr(contact, name) for name in cls.base_fields}
-        return cls(data, initial=initial, unit=contact.unit, viewer=viewer, show_phone=show_phone)
+    def for_household(cls, household: Household, show_phone: bool, viewer, data=None) -> "HouseholdEditForm":
+        initial = {name: getattr(household, name) for name in cls.base_fields}
+        return cls(data, initial=initial, unit=household.unit, viewer=viewer, show_phone=show_phone)
 
 
-class ContactFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ContactKind.choices], required=False)
+class HouseholdFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *HouseholdKind.choices], required=False)
     person = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False, empty_label=_("Anyone"))
     q = forms.CharField(label=_("Name"), required=False)
 

@@ -1,12 +1,12 @@
-"""Contacts (families, households) imported from a spreadsheet: every row is checked before any is saved."""
+"""Households (families to visit) imported from a spreadsheet: every row is checked before any is saved."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from outreach.models import ContactKind
-from outreach.services import ContactData
+from outreach.models import HouseholdKind
+from outreach.services import HouseholdData
 from spreadsheets.problems import add_reasons
 from spreadsheets.reading import Column, Row, Sheet, read_all_or_nothing
 from units import people
@@ -26,17 +26,17 @@ COLUMNS = [
 ]
 
 KIND_ALIASES = {
-    "优等生": ContactKind.TOP,
-    "特长生": ContactKind.GIFTED,
-    "贫困生": ContactKind.POOR,
-    "贫困": ContactKind.POOR,
-    "学困生": ContactKind.STRUGGLING,
-    "留守儿童": ContactKind.LEFT_BEHIND,
-    "单亲家庭": ContactKind.SINGLE_PARENT,
-    "单亲": ContactKind.SINGLE_PARENT,
-    "重点户": ContactKind.KEY_HOUSEHOLD,
-    "其他": ContactKind.OTHER,
-    "一般户": ContactKind.OTHER,
+    "优等生": HouseholdKind.TOP,
+    "特长生": HouseholdKind.GIFTED,
+    "贫困生": HouseholdKind.POOR,
+    "贫困": HouseholdKind.POOR,
+    "学困生": HouseholdKind.STRUGGLING,
+    "留守儿童": HouseholdKind.LEFT_BEHIND,
+    "单亲家庭": HouseholdKind.SINGLE_PARENT,
+    "单亲": HouseholdKind.SINGLE_PARENT,
+    "重点户": HouseholdKind.KEY_HOUSEHOLD,
+    "其他": HouseholdKind.OTHER,
+    "一般户": HouseholdKind.OTHER,
 }
 
 add_reasons({"no_role_on_unit": gettext_lazy("%(user)s has no role on %(unit)s.")})
@@ -52,7 +52,7 @@ class Lookups:
                 self.units[u.code.lower()] = u
                 self.units.setdefault(u.name.lower(), u)
         self.kinds = dict(KIND_ALIASES)
-        for value, label in ContactKind.choices:
+        for value, label in HouseholdKind.choices:
             self.kinds[value] = value
             self.kinds[str(label).lower()] = value
             self.kinds[_(str(label)).lower()] = value
@@ -72,7 +72,7 @@ class Lookups:
         return any(is_under(unit.path, p) or is_under(p, unit.path) for p in self.role_paths.get(user.pk, ()))
 
 
-def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ContactData | None:
+def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> HouseholdData | None:
     problems_before = sheet.problems.total
     target = sheet.lookup(row, "unit", lookups.units, False) if row.text("unit") else unit
     name = row.text("name")
@@ -88,7 +88,7 @@ def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ContactDa
         sheet.error(row, "phone", f"phone_{error.code}")
     if sheet.problems.total > problems_before:
         return None
-    return ContactData(
+    return HouseholdData(
         unit=target,
         name=name[:50],
         kind=kind,
@@ -99,7 +99,7 @@ def _row_data(sheet: Sheet, row: Row, unit: Unit, lookups: Lookups) -> ContactDa
     )
 
 
-def read_contacts(upload, unit: Unit, user) -> tuple[list[ContactData], list[str]]:
-    """The contacts of an uploaded file and the headers ignored; ``FileRefused`` if any row is wrong."""
+def read_households(upload, unit: Unit, user) -> tuple[list[HouseholdData], list[str]]:
+    """The households of an uploaded file and the headers ignored; ``FileRefused`` if any row is wrong."""
     lookups = Lookups(unit, user)
     return read_all_or_nothing(upload, COLUMNS, lambda sheet, row: _row_data(sheet, row, unit, lookups))

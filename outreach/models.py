@@ -1,4 +1,4 @@
-"""Work with people between surveys: follow-ups of dissatisfied respondents, contacts to visit, visits."""
+"""Work with people between surveys: follow-ups of dissatisfied respondents, households to visit, visits."""
 
 import datetime
 
@@ -34,12 +34,12 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(status=FollowUpStatus.OPEN)
 
     def not_contacted_since(self, day: datetime.date) -> "FollowUpQuerySet":
-        """Open follow-ups with no contact on or after ``day`` (seed 4: every week until solved)."""
-        recent = FollowUpContact.objects.filter(follow_up=OuterRef("pk"), date__gte=day)
+        """Open follow-ups with no call on or after ``day`` (seed 4: every week until solved)."""
+        recent = FollowUpCall.objects.filter(follow_up=OuterRef("pk"), date__gte=day)
         return self.open().filter(~Exists(recent))
 
-    def with_contacts(self) -> "FollowUpQuerySet":
-        return self.annotate(last_contact=Max("contacts__date"), contact_count=models.Count("contacts"))
+    def with_calls(self) -> "FollowUpQuerySet":
+        return self.annotate(last_call=Max("calls__date"), call_count=models.Count("calls"))
 
 
 class FollowUp(models.Model):
@@ -73,20 +73,20 @@ class FollowUp(models.Model):
         return f"#{self.pk}"
 
 
-class ContactMethod(models.TextChoices):
+class CallMethod(models.TextChoices):
     PHONE = "phone", _("Phone call")
     VISIT = "visit", _("Home visit")
     IN_PERSON = "in_person", _("Met in person")
     MESSAGE = "message", _("Message")
 
 
-class FollowUpContact(models.Model):
-    """One contact with the respondent: when, by whom, how, what was said, and the concern it raised."""
+class FollowUpCall(models.Model):
+    """One call to the respondent (or a visit, a message): when, by whom, how, what was said, the concern raised."""
 
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="contacts")
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="calls")
     date = models.DateField(_("date"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    method = models.CharField(_("how"), max_length=10, choices=ContactMethod.choices)
+    method = models.CharField(_("how"), max_length=10, choices=CallMethod.choices)
     notes = models.TextField(_("what was said"))
     concern = models.ForeignKey(
         Concern, verbose_name=_("concern raised"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -102,10 +102,10 @@ class FollowUpContact(models.Model):
         return f"{self.follow_up_id} {self.date}"
 
 
-# ---------------------------------------------------------------- contacts and visits (走访, 家访)
+# ---------------------------------------------------------------- households and visits (走访, 家访)
 
 
-class ContactKind(models.TextChoices):
+class HouseholdKind(models.TextChoices):
     TOP = "top", _("Top student")
     GIFTED = "gifted", _("Gifted student")
     POOR = "poor", _("Poor family")
@@ -116,33 +116,33 @@ class ContactKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ContactQuerySet(models.QuerySet):
-    def under(self, unit: Unit) -> "ContactQuerySet":
+class HouseholdQuerySet(models.QuerySet):
+    def under(self, unit: Unit) -> "HouseholdQuerySet":
         return self.filter(subtree_q(unit.path, "unit__path"))
 
-    def visible_to(self, user) -> "ContactQuerySet":
-        """Contacts in the user's subtrees, and those assigned to the user."""
+    def visible_to(self, user) -> "HouseholdQuerySet":
+        """Households in the user's subtrees, and those assigned to the user."""
         return filter_by_unit(self, user, Action.VIEW) | own(self, user, "assigned_to")
 
-    def with_last_visit(self) -> "ContactQuerySet":
+    def with_last_visit(self) -> "HouseholdQuerySet":
         return self.annotate(last_visit=Max("visits__date"))
 
 
-class Contact(models.Model):
+class Household(models.Model):
     """A family or household that a staff member keeps in touch with and visits."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="outreach_contacts")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="households")
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="outreach_contacts",
+        related_name="households",
     )
     name = models.CharField(_("name"), max_length=50, help_text=_("The student, or the head of the household."))
     guardian = models.CharField(_("parent or guardian"), max_length=50, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=ContactKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=HouseholdKind.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -152,7 +152,7 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = ContactQuerySet.as_manager()
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact")
@@ -176,7 +176,7 @@ class PhoneCheck(models.TextChoices):
 
 
 class Visit(models.Model):
-    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="visits")
+    household = models.ForeignKey(Household, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="visits")
     date = models.DateField(_("date"))
     method = models.CharField(_("how"), max_length=10, choices=VisitMethod.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
@@ -189,10 +189,10 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["contact", "date"])]
+        indexes = [models.Index(fields=["household", "date"])]
 
     def __str__(self) -> str:
-        return f"{self.contact} {self.date}"
+        return f"{self.household} {self.date}"
 
 
 class Period(models.TextChoices):
@@ -202,10 +202,10 @@ class Period(models.TextChoices):
 
 
 class VisitRule(models.Model):
-    """How many contacts each person keeps and how often they are visited; applies to the unit's subtree.
+    """How many households each person keeps and how often they are visited; applies to the unit's subtree.
 
     Units without a rule of their own or above them use the defaults of seed 1
-    (schools: cadres 20 contacts, staff 10, once a term) and seed 4 (towns and
+    (schools: cadres 20 households, staff 10, once a term) and seed 4 (towns and
     villages: every household monthly, key households weekly).
     """
 

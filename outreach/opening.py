@@ -24,7 +24,7 @@ ANALYZE_AFTER_ROWS = 10_000
 IdRanges = list[tuple[int, int]]  # inclusive (first, last) runs of ids: an import's ids come as a few runs
 
 
-def followups_open_for(questionnaire_ids: list[int]) -> int:
+def follow_ups_open_for(questionnaire_ids: list[int]) -> int:
     """Open a follow-up for each questionnaire that has a dissatisfied answer and a phone, unless it has one.
 
     One ``INSERT ... SELECT`` per 900 ids, nothing loaded into Python (a
@@ -59,25 +59,25 @@ def id_ranges(ids: np.ndarray) -> IdRanges:
     return list(zip(firsts.tolist(), lasts.tolist(), strict=True))
 
 
-def followups_open_in_ranges(ranges: IdRanges) -> int:
-    """``followups_open_for`` the ids of ``ranges``, after fresh statistics when the batch was large."""
+def follow_ups_open_in_ranges(ranges: IdRanges) -> int:
+    """``follow_ups_open_for`` the ids of ``ranges``, after fresh statistics when the batch was large."""
     total = sum(last - first + 1 for first, last in ranges)
     if connection.vendor == "postgresql" and total >= ANALYZE_AFTER_ROWS:
         # Statistics from before a large load make PostgreSQL pick the phone index over the primary key
         # for the follow-up lookups (280 ms instead of 10 ms per batch of ids).
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Questionnaire._meta.db_table}")
-    return sum(followups_open_for(list(range(first, last + 1))) for first, last in ranges)
+    return sum(follow_ups_open_for(list(range(first, last + 1))) for first, last in ranges)
 
 
 def on_questionnaires_saved(sender, *, round_id: int, ids: np.ndarray, **kwargs) -> None:
     if len(ids) <= INLINE_LIMIT:
-        followups_open_for(ids.tolist())
+        follow_ups_open_for(ids.tolist())
         return
-    from outreach.tasks import open_followups  # the tasks module imports this one
+    from outreach.tasks import open_follow_ups  # the tasks module imports this one
 
     ranges = id_ranges(ids)
-    transaction.on_commit(lambda: open_followups.delay(ranges))
+    transaction.on_commit(lambda: open_follow_ups.delay(ranges))
 
 
 def on_questionnaire_deleting(sender, *, questionnaire: Questionnaire, **kwargs) -> None:
@@ -85,7 +85,7 @@ def on_questionnaire_deleting(sender, *, questionnaire: Questionnaire, **kwargs)
     if follow_up is None:
         return
     # A follow-up someone has already worked on is a record of its own: it is never lost silently.
-    if follow_up.contacts.exists():
+    if follow_up.calls.exists():
         raise ValidationError(
             _("This questionnaire has a follow-up with recorded contacts: close the follow-up instead of deleting.")
         )

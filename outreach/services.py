@@ -1,4 +1,4 @@
-"""Writes of outreach: follow-ups of dissatisfied respondents, contacts, visits and visit rules.
+"""Writes of outreach: follow-ups of dissatisfied respondents, households, visits and visit rules.
 
 A follow-up or a visit may raise a concern: it is entered in the ledger
 through ``ledger.services.concern_create`` and linked, in the same
@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from ledger.models import CategoryOfConcern, Concern, Source
 from ledger.services import ConcernData, concern_create
 from outreach.models import (
-    Contact,
     FollowUp,
-    FollowUpContact,
+    FollowUpCall,
     FollowUpStatus,
+    Household,
     PhoneCheck,
     Visit,
     VisitRule,
@@ -30,7 +30,7 @@ from units.models import Unit
 
 @dataclass(frozen=True)
 class RaisedConcern:
-    """A concern heard during a contact or a visit, to be entered in the ledger."""
+    """A concern heard during a call or a visit, to be entered in the ledger."""
 
     category: CategoryOfConcern
     text: str
@@ -61,7 +61,7 @@ def _open_follow_up(follow_up: FollowUp) -> FollowUp:
 
 
 @transaction.atomic
-def followup_contact_add(
+def follow_up_call_add(
     *,
     follow_up: FollowUp,
     by,
@@ -69,7 +69,7 @@ def followup_contact_add(
     method: str,
     notes: str,
     raised: RaisedConcern | None = None,
-) -> FollowUpContact:
+) -> FollowUpCall:
     follow_up = _open_follow_up(follow_up)
     _not_in_future(date, _("A contact cannot be dated in the future."))
     if date < follow_up.questionnaire.date:
@@ -88,13 +88,13 @@ def followup_contact_add(
         raiser_name=respondent[:50],
         raiser_phone=questionnaire.phone,
     )
-    return FollowUpContact.objects.create(
+    return FollowUpCall.objects.create(
         follow_up=follow_up, date=date, by=by, method=method, notes=notes.strip(), concern=concern
     )
 
 
 @transaction.atomic
-def followup_close(*, follow_up: FollowUp, by, status: str, note: str = "") -> FollowUp:
+def follow_up_close(*, follow_up: FollowUp, by, status: str, note: str = "") -> FollowUp:
     """Close a follow-up: the problem is solved, or the person declines further contact."""
     follow_up = _open_follow_up(follow_up)
     if status not in (FollowUpStatus.SOLVED, FollowUpStatus.DECLINED):
@@ -109,11 +109,11 @@ def followup_close(*, follow_up: FollowUp, by, status: str, note: str = "") -> F
     return follow_up
 
 
-# ---------------------------------------------------------------- contacts and visits
+# ---------------------------------------------------------------- households and visits
 
 
 @dataclass(frozen=True)
-class ContactData:
+class HouseholdData:
     unit: Unit
     name: str
     kind: str
@@ -133,10 +133,10 @@ def _check_assignee(unit: Unit, user) -> None:
         )
 
 
-def _new_contact(data: ContactData, by) -> Contact:
+def _new_household(data: HouseholdData, by) -> Household:
     if not data.name.strip():
         raise ValidationError(_("A contact needs a name."), code="required")
-    return Contact(
+    return Household(
         unit=data.unit,
         name=data.name.strip(),
         guardian=data.guardian.strip(),
@@ -150,41 +150,41 @@ def _new_contact(data: ContactData, by) -> Contact:
 
 
 @transaction.atomic
-def contact_create(*, data: ContactData, by) -> Contact:
+def household_create(*, data: HouseholdData, by) -> Household:
     _check_assignee(data.unit, data.assigned_to)
-    contact = _new_contact(data, by)
-    contact.save()
-    return contact
+    household = _new_household(data, by)
+    household.save()
+    return household
 
 
 @transaction.atomic
-def contacts_import(*, rows: list[ContactData], by) -> list[Contact]:
+def households_import(*, rows: list[HouseholdData], by) -> list[Household]:
     """Create the checked rows of an import: all of them or none. Assignees are checked by the import."""
-    return Contact.objects.bulk_create(_new_contact(data, by) for data in rows)
+    return Household.objects.bulk_create(_new_household(data, by) for data in rows)
 
 
-CONTACT_FIELDS = ("name", "guardian", "kind", "phone", "address", "notes", "assigned_to", "active")
+HOUSEHOLD_FIELDS = ("name", "guardian", "kind", "phone", "address", "notes", "assigned_to", "active")
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, changes: dict) -> Contact:
-    unknown = set(changes) - set(CONTACT_FIELDS)
+def household_update(*, household: Household, changes: dict) -> Household:
+    unknown = set(changes) - set(HOUSEHOLD_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     if "assigned_to" in changes:
-        _check_assignee(contact.unit, changes["assigned_to"])
+        _check_assignee(household.unit, changes["assigned_to"])
     for name, value in changes.items():
-        setattr(contact, name, value.strip() if isinstance(value, str) else value)
-    if not contact.name:
+        setattr(household, name, value.strip() if isinstance(value, str) else value)
+    if not household.name:
         raise ValidationError(_("A contact needs a name."), code="required")
-    contact.save()
-    return contact
+    household.save()
+    return household
 
 
 @transaction.atomic
 def visit_record(
     *,
-    contact: Contact,
+    household: Household,
     by,
     date: datetime.date,
     method: str,
@@ -193,9 +193,9 @@ def visit_record(
     new_phone: str = "",
     raised: RaisedConcern | None = None,
 ) -> Visit:
-    """Record a visit done; a changed phone number updates the contact; a concern raised enters the ledger."""
-    contact = Contact.objects.select_for_update(of=("self",)).select_related("unit").get(pk=contact.pk)
-    if not contact.active:
+    """Record a visit done; a changed phone number updates the household; a concern raised enters the ledger."""
+    household = Household.objects.select_for_update(of=("self",)).select_related("unit").get(pk=household.pk)
+    if not household.active:
         raise ValidationError(_("This contact is no longer active."), code="inactive")
     _not_in_future(date, _("A visit cannot be dated in the future: record visits once they are done."))
     if not notes.strip():
@@ -203,13 +203,13 @@ def visit_record(
     if phone_check == PhoneCheck.CHANGED:
         if not new_phone.strip():
             raise ValidationError(_("Enter the new phone number."), code="required")
-        contact.phone = new_phone.strip()
-        contact.save(update_fields=["phone"])
+        household.phone = new_phone.strip()
+        household.save(update_fields=["phone"])
     visit = Visit.objects.create(
-        contact=contact, date=date, method=method, by=by, notes=notes.strip(), phone_check=phone_check
+        household=household, date=date, method=method, by=by, notes=notes.strip(), phone_check=phone_check
     )
-    person = {"raiser_name": contact.guardian or contact.name, "raiser_phone": contact.phone}
-    concern = _raise(contact.unit, by, Source.VISIT, date, raised, **person)
+    person = {"raiser_name": household.guardian or household.name, "raiser_phone": household.phone}
+    concern = _raise(household.unit, by, Source.VISIT, date, raised, **person)
     if concern is not None:
         visit.concerns.add(concern)
     return visit

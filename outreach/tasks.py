@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from outreach.opening import IdRanges, followups_open_in_ranges
+from outreach.opening import IdRanges, follow_ups_open_in_ranges
 
 
-@shared_task(name="outreach.open_followups")
-def open_followups(ranges: IdRanges) -> int:
-    return followups_open_in_ranges([tuple(r) for r in ranges])
+@shared_task(name="outreach.open_follow_ups")
+def open_follow_ups(ranges: IdRanges) -> int:
+    return follow_ups_open_in_ranges([tuple(r) for r in ranges])

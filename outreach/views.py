@@ -1,4 +1,4 @@
-"""Pages of follow-ups, contacts and visits. Each loads through ``units.permissions``, then form, service, render."""
+"""Pages of follow-ups, households and visits. Each loads through ``units.permissions``, then form, service, render."""
 
 import datetime
 from dataclasses import asdict
@@ -16,20 +16,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from outreach import services
-from outreach.coverage import followup_coverage, rule_for, rules_around, visit_coverage
-from outreach.exports import contacts_template, visits_workbook
+from outreach.coverage import follow_up_coverage, rule_for, rules_around, visit_coverage
+from outreach.exports import households_template, visits_workbook
 from outreach.forms import (
-    ContactEditForm,
-    ContactFilterForm,
-    ContactForm,
+    FollowUpCallForm,
     FollowUpCloseForm,
-    FollowUpContactForm,
     FollowUpFilterForm,
+    HouseholdEditForm,
+    HouseholdFilterForm,
+    HouseholdForm,
     VisitForm,
     VisitRuleForm,
 )
-from outreach.imports import COLUMNS, read_contacts
-from outreach.models import Contact, FollowUp, FollowUpStatus, Period
+from outreach.imports import COLUMNS, read_households
+from outreach.models import FollowUp, FollowUpStatus, Household, Period
 from outreach.periods import period_start
 from spreadsheets.cells import parse_date
 from spreadsheets.downloads import attachment
@@ -42,8 +42,8 @@ from units.permissions import (
     can,
     get_unit,
     may_see_phone,
-    may_view_contact,
-    may_visit_contact,
+    may_view_household,
+    may_visit_household,
     own,
     require_anywhere,
 )
@@ -69,7 +69,7 @@ def get_follow_up(user, pk: int) -> FollowUp:
 
 @require_GET
 @login_required
-def followups(request: HttpRequest, code: str) -> HttpResponse:
+def follow_ups(request: HttpRequest, code: str) -> HttpResponse:
     """Follow-ups of the unit's subtree: open ones by default, or those not contacted this week."""
     unit = get_unit(request.user, Action.VIEW, code)
     data = request.GET.copy()
@@ -82,11 +82,11 @@ def followups(request: HttpRequest, code: str) -> HttpResponse:
         if form.cleaned_data["status"]:
             rows = rows.filter(status=form.cleaned_data["status"])
     # Never contacted first, then the longest without a contact.
-    rows = rows.with_contacts().select_related("unit", "round", "questionnaire")
-    rows = rows.order_by(F("last_contact").asc(nulls_first=True), "id")
+    rows = rows.with_calls().select_related("unit", "round", "questionnaire")
+    rows = rows.order_by(F("last_call").asc(nulls_first=True), "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"unit": unit, "form": form, "page": page, "query": _page_query(request)}
-    return render(request, "outreach/followups.html", context)
+    return render(request, "outreach/follow_ups.html", context)
 
 
 def _render_follow_up(request: HttpRequest, follow_up: FollowUp, forms: dict | None = None, status: int = 200):
@@ -97,21 +97,21 @@ def _render_follow_up(request: HttpRequest, follow_up: FollowUp, forms: dict | N
     ).select_related("indicator", "option")
     context = {
         "follow_up": follow_up,
-        "contacts": follow_up.contacts.select_related("by", "concern").order_by("date", "id"),
+        "calls": follow_up.calls.select_related("by", "concern").order_by("date", "id"),
         "dissatisfied": dissatisfied,
-        "contact_form": forms.get("contact") or (FollowUpContactForm(prefix="contact") if may_enter else None),
+        "call_form": forms.get("call") or (FollowUpCallForm(prefix="call") if may_enter else None),
         "close_form": forms.get("close") or (FollowUpCloseForm(prefix="close") if may_enter else None),
     }
-    return render(request, "outreach/followup_detail.html", context, status=status)
+    return render(request, "outreach/follow_up_detail.html", context, status=status)
 
 
 @require_GET
 @login_required
-def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_follow_up(request, get_follow_up(request.user, pk))
 
 
-def _followup_for_entry(request: HttpRequest, pk: int) -> FollowUp:
+def _follow_up_for_entry(request: HttpRequest, pk: int) -> FollowUp:
     follow_up = get_follow_up(request.user, pk)
     if not can(request.user, Action.ENTER, follow_up.unit):
         raise PermissionDenied
@@ -120,13 +120,13 @@ def _followup_for_entry(request: HttpRequest, pk: int) -> FollowUp:
 
 @require_POST
 @login_required
-def followup_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    follow_up = _followup_for_entry(request, pk)
-    form = FollowUpContactForm(request.POST, prefix="contact")
+def follow_up_call(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = _follow_up_for_entry(request, pk)
+    form = FollowUpCallForm(request.POST, prefix="call")
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.followup_contact_add(
+            services.follow_up_call_add(
                 follow_up=follow_up,
                 by=request.user,
                 date=data["date"],
@@ -138,54 +138,54 @@ def followup_contact(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The contact was recorded."))
-            return redirect("outreach:followup", pk=follow_up.pk)
-    return _render_follow_up(request, follow_up, {"contact": form}, status=400)
+            return redirect("outreach:follow_up", pk=follow_up.pk)
+    return _render_follow_up(request, follow_up, {"call": form}, status=400)
 
 
 @require_POST
 @login_required
-def followup_close(request: HttpRequest, pk: int) -> HttpResponse:
-    follow_up = _followup_for_entry(request, pk)
+def follow_up_close(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = _follow_up_for_entry(request, pk)
     form = FollowUpCloseForm(request.POST, prefix="close")
     if form.is_valid():
         try:
-            services.followup_close(
+            services.follow_up_close(
                 follow_up=follow_up, by=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The follow-up was closed."))
-            return redirect("outreach:followup", pk=follow_up.pk)
+            return redirect("outreach:follow_up", pk=follow_up.pk)
     return _render_follow_up(request, follow_up, {"close": form}, status=400)
 
 
 @require_GET
 @login_required
-def followup_by_unit(request: HttpRequest, code: str) -> HttpResponse:
+def follow_up_by_unit(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.VIEW, code)
-    context = {"unit": unit, "rows": followup_coverage(unit, timezone.localdate())}
-    return render(request, "outreach/followup_coverage.html", context)
+    context = {"unit": unit, "rows": follow_up_coverage(unit, timezone.localdate())}
+    return render(request, "outreach/follow_up_coverage.html", context)
 
 
-# ---------------------------------------------------------------- contacts
+# ---------------------------------------------------------------- households
 
 
-def get_contact(user, pk: int) -> Contact:
-    """The contact if its unit is in the user's subtree or it is assigned to the user; 404 otherwise."""
-    contact = get_object_or_404(Contact.objects.select_related("unit", "assigned_to"), pk=pk)
-    if may_view_contact(user, contact):
-        return contact
+def get_household(user, pk: int) -> Household:
+    """The household if its unit is in the user's subtree or it is assigned to the user; 404 otherwise."""
+    household = get_object_or_404(Household.objects.select_related("unit", "assigned_to"), pk=pk)
+    if may_view_household(user, household):
+        return household
     raise Http404
 
 
 @require_GET
 @login_required
-def contacts(request: HttpRequest, code: str) -> HttpResponse:
+def households(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.VIEW, code)
-    form = ContactFilterForm(request.GET, unit=unit, viewer=request.user)
+    form = HouseholdFilterForm(request.GET, unit=unit, viewer=request.user)
     filters = form.filters()
-    rows = Contact.objects.under(unit).filter(active=True)
+    rows = Household.objects.under(unit).filter(active=True)
     if "kind" in filters:
         rows = rows.filter(kind=filters["kind"])
     if "person" in filters:
@@ -201,88 +201,88 @@ def contacts(request: HttpRequest, code: str) -> HttpResponse:
         "query": _page_query(request),
         "can_enter": can(request.user, Action.ENTER, unit),
     }
-    return render(request, "outreach/contacts.html", context)
+    return render(request, "outreach/households.html", context)
 
 
 @require_GET
 @login_required
-def my_contacts(request: HttpRequest) -> HttpResponse:
-    rows = own(Contact.objects.filter(active=True), request.user, "assigned_to")
+def my_households(request: HttpRequest) -> HttpResponse:
+    rows = own(Household.objects.filter(active=True), request.user, "assigned_to")
     rows = rows.with_last_visit().select_related("unit")
     rows = rows.order_by(F("last_visit").asc(nulls_first=True), "name")
-    return render(request, "outreach/mine.html", {"contacts": rows})
+    return render(request, "outreach/mine.html", {"households": rows})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def contact_create(request: HttpRequest, code: str) -> HttpResponse:
+def household_create(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
-    form = ContactForm(request.POST or None, unit=unit, viewer=request.user)
+    form = HouseholdForm(request.POST or None, unit=unit, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            contact = services.contact_create(
-                data=services.ContactData(unit=unit, **form.cleaned_data), by=request.user
+            household = services.household_create(
+                data=services.HouseholdData(unit=unit, **form.cleaned_data), by=request.user
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The contact was added."))
-            return redirect("outreach:contact", pk=contact.pk)
+            return redirect("outreach:household", pk=household.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "outreach/contact_form.html", {"form": form, "unit": unit}, status=status)
+    return render(request, "outreach/household_form.html", {"form": form, "unit": unit}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = get_contact(request.user, pk)
-    if not can(request.user, Action.ENTER, contact.unit):
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household(request.user, pk)
+    if not can(request.user, Action.ENTER, household.unit):
         raise PermissionDenied
-    show_phone = may_see_phone(request.user, contact.unit)
+    show_phone = may_see_phone(request.user, household.unit)
     data = request.POST if request.method == "POST" else None
-    form = ContactEditForm.for_contact(contact, show_phone, request.user, data)
+    form = HouseholdEditForm.for_household(household, show_phone, request.user, data)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_update(contact=contact, changes=form.cleaned_data)
+            services.household_update(household=household, changes=form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("outreach:contact", pk=contact.pk)
+            return redirect("outreach:household", pk=household.pk)
     status = 400 if form.is_bound else 200
-    context = {"form": form, "unit": contact.unit, "contact": contact}
-    return render(request, "outreach/contact_form.html", context, status=status)
+    context = {"form": form, "unit": household.unit, "household": household}
+    return render(request, "outreach/household_form.html", context, status=status)
 
 
-def _render_contact(request: HttpRequest, contact: Contact, form: VisitForm | None = None, status: int = 200):
-    allowed = may_visit_contact(request.user, contact) and contact.active
+def _render_household(request: HttpRequest, household: Household, form: VisitForm | None = None, status: int = 200):
+    allowed = may_visit_household(request.user, household) and household.active
     context = {
-        "contact": contact,
-        "visits": contact.visits.select_related("by").prefetch_related("concerns"),
+        "household": household,
+        "visits": household.visits.select_related("by").prefetch_related("concerns"),
         "visit_form": form or (VisitForm(prefix="visit") if allowed else None),
-        "can_edit": can(request.user, Action.ENTER, contact.unit),
+        "can_edit": can(request.user, Action.ENTER, household.unit),
     }
-    return render(request, "outreach/contact_detail.html", context, status=status)
+    return render(request, "outreach/household_detail.html", context, status=status)
 
 
 @require_GET
 @login_required
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_contact(request, get_contact(request.user, pk))
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_household(request, get_household(request.user, pk))
 
 
 @require_POST
 @login_required
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = get_contact(request.user, pk)
-    if not may_visit_contact(request.user, contact):
+    household = get_household(request.user, pk)
+    if not may_visit_household(request.user, household):
         raise PermissionDenied
     form = VisitForm(request.POST, prefix="visit")
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.visit_record(
-                contact=contact,
+                household=household,
                 by=request.user,
                 date=data["date"],
                 method=data["method"],
@@ -295,27 +295,27 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The visit was recorded."))
-            return redirect("outreach:contact", pk=contact.pk)
-    return _render_contact(request, contact, form, status=400)
+            return redirect("outreach:household", pk=household.pk)
+    return _render_household(request, household, form, status=400)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def contacts_import(request: HttpRequest, code: str) -> HttpResponse:
+def households_import(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
     form = UploadForm(request.POST or None, request.FILES or None)
     errors: list[Problem] = []
     if request.method == "POST" and form.is_valid():
         try:
-            rows, ignored = read_contacts(form.cleaned_data["file"], unit, request.user)
+            rows, ignored = read_households(form.cleaned_data["file"], unit, request.user)
         except FileRefused as refused:
             errors = refused.problems.kept
         else:
-            created = services.contacts_import(rows=rows, by=request.user)
+            created = services.households_import(rows=rows, by=request.user)
             messages.success(
                 request, " ".join([_("%(n)d contacts were imported.") % {"n": len(created)}, ignored_note(ignored)])
             )
-            return redirect("outreach:contacts", code=unit.code)
+            return redirect("outreach:households", code=unit.code)
     status = 400 if form.is_bound else 200
     context = {"unit": unit, "form": form, "errors": errors, "columns": COLUMNS}
     return render(request, "outreach/import.html", context, status=status)
@@ -326,7 +326,7 @@ def contacts_import(request: HttpRequest, code: str) -> HttpResponse:
 def import_template(request: HttpRequest) -> HttpResponse:
     require_anywhere(request.user, Action.ENTER)
     buffer = BytesIO()
-    contacts_template(buffer)
+    households_template(buffer)
     return attachment(buffer, f"{_('contacts')}-{_('template')}.xlsx")
 
 

@@ -26,6 +26,6 @@ class SpreadsheetField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    """The upload form of the small imports (units, concerns, contacts)."""
+    """The upload form of the small imports (units, concerns, households)."""
 
     file = SpreadsheetField()

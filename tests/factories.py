@@ -85,11 +85,11 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyAttribute(lambda o: _add_working_days(o.received_on, 5))
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(factory.django.DjangoModelFactory):
     """A family to visit (outreach), listed a year ago."""
 
     class Meta:
-        model = "outreach.Contact"
+        model = "outreach.Household"
 
     unit = factory.SubFactory(UnitFactory)
     name = factory.Sequence(lambda n: f"学生{n}")

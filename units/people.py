@@ -1,4 +1,4 @@
-"""Who may be made responsible for the work of a unit (a concern, a contact to visit).
+"""Who may be made responsible for the work of a unit (a concern, a household to visit).
 
 A person of a unit is a user holding a role on the unit, on a unit above it
 or on a unit below it (一级抓一级: the district's deputy or the school's

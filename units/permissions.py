@@ -181,7 +181,7 @@ def may_revoke(user, role: Role) -> bool:
 
 
 def own(queryset: QuerySet, user, *fields: str) -> QuerySet:
-    """The rows naming the user in one of ``fields`` (default ``user``): their jobs, reminders, contacts.
+    """The rows naming the user in one of ``fields`` (default ``user``): their jobs, reminders, households.
 
     A personal list: a superuser's is theirs too.
     """
@@ -218,7 +218,7 @@ def may_manage_round(user, round) -> bool:
 
 
 # ---------------------------------------------------------------- records that name a person
-# A concern of the ledger names a responsible person, a contact to visit the person assigned to it:
+# A concern of the ledger names a responsible person, a household to visit the person assigned to it:
 # that person sees and works the record even without a role on its unit (a teacher, a cadre).
 
 
@@ -240,10 +240,10 @@ def may_fix_concern(user, concern) -> bool:
     return may_work_concern(user, concern) or _is_named(user, concern.responsible_account_id())
 
 
-def may_view_contact(user, contact) -> bool:
-    return can(user, Action.VIEW, contact.unit) or _is_named(user, contact.assigned_to_id)
+def may_view_household(user, household) -> bool:
+    return can(user, Action.VIEW, household.unit) or _is_named(user, household.assigned_to_id)
 
 
-def may_visit_contact(user, contact) -> bool:
-    """Staff of the unit record visits, and so does the person the contact is assigned to."""
-    return can(user, Action.ENTER, contact.unit) or _is_named(user, contact.assigned_to_id)
+def may_visit_household(user, household) -> bool:
+    """Staff of the unit record visits, and so does the person the household is assigned to."""
+    return can(user, Action.ENTER, household.unit) or _is_named(user, household.assigned_to_id)

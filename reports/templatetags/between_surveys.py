@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from ledger.models import Concern
 from ledger.summary import by_indicator
-from outreach.coverage import followup_coverage, followup_totals, visit_coverage
+from outreach.coverage import follow_up_coverage, follow_up_totals, visit_coverage
 
 register = template.Library()
 
@@ -19,10 +19,10 @@ def work_between_surveys(unit, round=None) -> dict:
     today = timezone.localdate()
     indicators = {f.label.pk: f for f in by_indicator(Concern.objects.under(unit), today) if f.label}
     order = round.ordered_indicators() if round is not None else [f.label for f in indicators.values()]
-    followups = followup_totals(followup_coverage(unit, today))
+    follow_ups = follow_up_totals(follow_up_coverage(unit, today))
     return {
         "unit": unit,
         "concerns": [(indicator, indicators.get(indicator.pk)) for indicator in order],
-        "followups": followups,
+        "follow_ups": follow_ups,
         "visits": visit_coverage(unit, today).totals,
     }

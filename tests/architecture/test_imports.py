@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["config", "units", "spreadsheets", "surveys", "imports", "reports", "ledger", "outreach", "respond", "demo"]
+APPS = [
+    "config", "units", "spreadsheets", "surveys", "imports", "reports", "ledger", "outreach", "respond", "backups",
+    "demo",
+]  # fmt: skip
 
 
 def _imported_modules(path: Path) -> set[str]:

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from ledger.models import Concern, ConcernStep, Status, StepKind
+from ledger.models import Concern, ConcernStatus, ConcernStep, StepKind
 from tests.ledger.conftest import days_ago, read_xlsx, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_a_good_file_creates_every_concern_with_a_step(client_for, users):
         days_ago(1),
         True,
     )
-    assert all(c.status == Status.RECEIVED for c in (first, second))
+    assert all(c.status == ConcernStatus.RECEIVED for c in (first, second))
     step = ConcernStep.objects.get(concern=second)
     assert step.kind == StepKind.CREATED and step.detail["imported"] == "concerns.xlsx"
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ledger import services
-from ledger.models import CategoryOfConcern, Concern, ConcernStep, Status, StepKind
+from ledger.models import CategoryOfConcern, Concern, ConcernStatus, ConcernStep, StepKind
 from ledger.workdays import add_working_days
 from tests.factories import ConcernFactory, GroupMemberFactory, LeadershipGroupFactory, RoleFactory, UserFactory
 from tests.ledger.conftest import advance, days_ago
@@ -30,11 +30,11 @@ def refusal(code: str):
 
 def test_a_new_concern_gets_the_category_deadline_in_working_days_and_its_indicator(make_concern, canteen):
     concern = make_concern()
-    assert concern.status == Status.RECEIVED
+    assert concern.status == ConcernStatus.RECEIVED
     assert concern.deadline == add_working_days(concern.received_on, canteen.default_days)
     assert concern.indicator.code == "EDU5"
     (step,) = concern.steps.all()
-    assert (step.kind, step.from_status, step.to_status) == (StepKind.CREATED, "", Status.RECEIVED)
+    assert (step.kind, step.from_status, step.to_status) == (StepKind.CREATED, "", ConcernStatus.RECEIVED)
 
 
 def test_an_on_the_spot_category_is_due_the_day_it_is_received(make_concern):
@@ -62,7 +62,7 @@ def test_a_concern_without_what_was_said_is_refused(make_concern):
 
 def test_a_concern_is_given_to_a_user_of_the_unit_or_of_a_unit_above(make_concern, users, teacher):
     concern = services.concern_assign(concern=make_concern(), by=users["staff"], user=teacher)
-    assert (concern.status, concern.responsible_user) == (Status.ASSIGNED, teacher)
+    assert (concern.status, concern.responsible_user) == (ConcernStatus.ASSIGNED, teacher)
     concern = services.concern_assign(concern=concern, by=users["staff"], user=users["leader"], text="区里督办")
     assert concern.responsible_user == users["leader"]
     step = concern.steps.last()
@@ -97,15 +97,15 @@ def test_a_new_deadline_before_the_receipt_date_is_refused_on_assignment(make_co
 
 def test_an_anonymous_concern_closes_when_someone_else_checks_the_fix(make_concern, users, teacher):
     concern = advance(make_concern(), users, teacher, "checked")
-    assert concern.status == Status.CLOSED
+    assert concern.status == ConcernStatus.CLOSED
     assert concern.closed_on == timezone.localdate() and concern.solved_on_time
     kinds = list(concern.steps.values_list("kind", "from_status", "to_status"))
     assert kinds == [
-        (StepKind.CREATED, "", Status.RECEIVED),
-        (StepKind.ASSIGNED, Status.RECEIVED, Status.ASSIGNED),
-        (StepKind.STARTED, Status.ASSIGNED, Status.FIXING),
-        (StepKind.SUBMITTED, Status.FIXING, Status.AWAITING_CHECK),
-        (StepKind.CHECK_PASSED, Status.AWAITING_CHECK, Status.CLOSED),
+        (StepKind.CREATED, "", ConcernStatus.RECEIVED),
+        (StepKind.ASSIGNED, ConcernStatus.RECEIVED, ConcernStatus.ASSIGNED),
+        (StepKind.STARTED, ConcernStatus.ASSIGNED, ConcernStatus.FIXING),
+        (StepKind.SUBMITTED, ConcernStatus.FIXING, ConcernStatus.AWAITING_CHECK),
+        (StepKind.CHECK_PASSED, ConcernStatus.AWAITING_CHECK, ConcernStatus.CLOSED),
     ]
 
 
@@ -122,7 +122,7 @@ def test_whoever_reported_the_fix_cannot_check_it_either(make_concern, users, tr
     concern = services.concern_submit_for_check(concern=concern, by=users["staff"], text="已整改")
     with refusal("checker_is_fixer"):
         services.concern_check(concern=concern, by=users["staff"], passed=True)
-    assert services.concern_check(concern=concern, by=users["admin"], passed=True).status == Status.CLOSED
+    assert services.concern_check(concern=concern, by=users["admin"], passed=True).status == ConcernStatus.CLOSED
 
 
 def test_a_group_members_own_account_cannot_check_their_fix(make_concern, users, tree, head):
@@ -139,14 +139,14 @@ def test_a_failed_check_sends_it_back_to_fixing_and_needs_a_reason(make_concern,
     with refusal("required"):
         services.concern_check(concern=concern, by=users["staff"], passed=False)
     concern = services.concern_check(concern=concern, by=users["staff"], passed=False, text="仍有异味")
-    assert concern.status == Status.FIXING
+    assert concern.status == ConcernStatus.FIXING
 
 
 def test_a_named_persons_concern_waits_for_the_call_back_after_the_check(make_concern, users, teacher):
     concern = advance(make_concern(raiser_name="王女士", raiser_phone="13812345678"), users, teacher, "checked")
-    assert concern.status == Status.AWAITING_CHECK and concern.checked_by == users["staff"]
+    assert concern.status == ConcernStatus.AWAITING_CHECK and concern.checked_by == users["staff"]
     concern = services.concern_call_back(concern=concern, by=users["staff"], satisfied=True, text="满意")
-    assert concern.status == Status.CLOSED
+    assert concern.status == ConcernStatus.CLOSED
     assert concern.steps.last().kind == StepKind.CALLED_BACK_SATISFIED
 
 
@@ -155,7 +155,7 @@ def test_a_dissatisfied_call_back_reopens_the_concern(make_concern, users, teach
     with refusal("required"):
         services.concern_call_back(concern=concern, by=users["staff"], satisfied=False)
     concern = services.concern_call_back(concern=concern, by=users["staff"], satisfied=False, text="没有变化")
-    assert concern.status == Status.FIXING and concern.checked_by is None
+    assert concern.status == ConcernStatus.FIXING and concern.checked_by is None
     # Back round the loop: a new fix needs a new check before any call-back.
     concern = services.concern_submit_for_check(concern=concern, by=teacher, text="再次整改")
     with refusal("not_checked"):
@@ -205,7 +205,7 @@ def test_withdrawing_keeps_the_concern_with_its_reason(make_concern, users):
     with refusal("required"):
         services.concern_withdraw(concern=concern, by=users["staff"], reason=" ")
     concern = services.concern_withdraw(concern=concern, by=users["staff"], reason="重复登记")
-    assert concern.status == Status.WITHDRAWN and concern.withdrawn_reason == "重复登记"
+    assert concern.status == ConcernStatus.WITHDRAWN and concern.withdrawn_reason == "重复登记"
     with refusal("withdrawn"):
         services.concern_update(concern=concern, by=users["staff"], changes={"text": "改"})
 

@@ -5,7 +5,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from ledger import services
-from ledger.models import CategoryOfConcern, Concern, Reminder, ReminderKind, Status
+from ledger.models import CategoryOfConcern, Concern, ConcernStatus, Reminder, ReminderKind
 from tests.factories import ConcernFactory, GroupMemberFactory, LeadershipGroupFactory, UnitFactory, UserFactory
 from tests.ledger.conftest import advance, days_ago, read_xlsx
 
@@ -111,7 +111,7 @@ def test_staff_see_the_forms_a_leader_sees_none_and_may_not_post(client_for, use
     )
     assert response.status_code == 403
     concern.refresh_from_db()
-    assert concern.status == Status.RECEIVED
+    assert concern.status == ConcernStatus.RECEIVED
 
 
 def test_assigning_through_the_page(client_for, users, concern, teacher):
@@ -119,7 +119,7 @@ def test_assigning_through_the_page(client_for, users, concern, teacher):
     response = client_for(users["staff"]).post(url, {"assign-person": f"u:{teacher.pk}", "assign-text": "限期整改"})
     assert response.status_code == 302
     concern.refresh_from_db()
-    assert concern.status == Status.ASSIGNED and concern.responsible_user == teacher
+    assert concern.status == ConcernStatus.ASSIGNED and concern.responsible_user == teacher
 
 
 def test_a_deadline_before_receipt_is_refused_with_a_message(client_for, users, concern, teacher):
@@ -129,7 +129,7 @@ def test_a_deadline_before_receipt_is_refused_with_a_message(client_for, users, 
     assert response.status_code == 400
     assert "cannot be before the date the concern was received" in response.content.decode()
     concern.refresh_from_db()
-    assert concern.status == Status.RECEIVED
+    assert concern.status == ConcernStatus.RECEIVED
 
 
 def test_a_person_outside_the_unit_cannot_even_be_chosen(client_for, users, concern, tree):

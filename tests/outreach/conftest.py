@@ -1,4 +1,4 @@
-"""Fixtures for outreach: a round with questionnaires made directly, contacts, visitors."""
+"""Fixtures for outreach: a round with questionnaires made directly, households, visitors."""
 
 import datetime
 

@@ -4,9 +4,9 @@ import pytest
 from django.template import Context, Template
 
 from ledger.models import CategoryOfConcern
-from outreach.opening import followups_open_for
+from outreach.opening import follow_ups_open_for
 from surveys.models import Indicator, RoundIndicator
-from tests.factories import ConcernFactory, ContactFactory
+from tests.factories import ConcernFactory, HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +16,8 @@ def test_the_panel_lists_the_rounds_indicators_with_their_concerns(tree, survey_
         RoundIndicator.objects.create(round=survey_round, indicator=indicator, order=order)
     workload = CategoryOfConcern.objects.get(code="workload")
     ConcernFactory(unit=tree["s1"], category=workload, indicator=workload.indicator)
-    followups_open_for([questionnaire(tree["s1"], [3]).pk])
-    ContactFactory(unit=tree["s1"], assigned_to=visitor)
+    follow_ups_open_for([questionnaire(tree["s1"], [3]).pk])
+    HouseholdFactory(unit=tree["s1"], assigned_to=visitor)
     html = Template("{% load between_surveys %}{% work_between_surveys unit round %}").render(
         Context({"unit": tree["d1"], "round": survey_round})
     )

@@ -9,7 +9,7 @@ from django.core.files import File
 from imports.models import JobKind, JobStatus
 from imports.services import import_job_create, import_job_run
 from ledger.imports import read_concerns
-from outreach.imports import read_contacts
+from outreach.imports import read_households
 from spreadsheets.problems import FileRefused
 from surveys.models import Questionnaire
 from tests.factories import make_round
@@ -62,7 +62,7 @@ def import_file(tree, users, django_capture_on_commit_callbacks):
         "questionnaires": lambda path: results(path, JobKind.QUESTIONNAIRES),
         "counts": lambda path: results(path, JobKind.COUNTS),
         "concerns": lambda path: rows(read_concerns, path, "received_on", "raiser_phone"),
-        "contacts": lambda path: rows(read_contacts, path, "date", "phone"),
+        "households": lambda path: rows(read_households, path, "date", "phone"),
     }
 
     def run(name: str, path: Path) -> Outcome:

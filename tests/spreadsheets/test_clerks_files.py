@@ -1,7 +1,7 @@
 """Every import takes the files clerks make: titles, their own columns, platform headers, .xls, .ods, ; CSV.
 
 Each case of ``cases.CASES`` is one import's good file; each test changes it as a clerk would and
-runs it through that import (units, questionnaires, counts, concerns, contacts to visit).
+runs it through that import (units, questionnaires, counts, concerns, households to visit).
 """
 
 import pytest

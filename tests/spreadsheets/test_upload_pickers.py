@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ledger.models import Concern
-from outreach.models import Contact
+from outreach.models import Household
 from tests.factories import make_round
 from tests.spreadsheets.cases import FIXTURES
 from units.models import Unit
@@ -22,7 +22,7 @@ def pages(tree) -> list[tuple[str, str]]:
     return [
         ("admin", reverse("units:import")),
         ("staff", reverse("ledger:import", args=["D1"])),
-        ("staff", reverse("outreach:contacts_import", args=["D1"])),
+        ("staff", reverse("outreach:households_import", args=["D1"])),
         ("staff", reverse("imports:upload", args=[round.code])),
     ]
 
@@ -43,8 +43,8 @@ def test_import_pages_take_xls_and_ods(client_for, users, tree, suffix):
     staff = client_for(users["staff"])
     assert staff.post(reverse("ledger:import", args=["D1"]), {"file": upload(f"concerns{suffix}")}).status_code == 302
     assert Concern.objects.count() == 1
-    response = staff.post(reverse("outreach:contacts_import", args=["D1"]), {"file": upload(f"contacts{suffix}")})
-    assert response.status_code == 302 and Contact.objects.get().phone == "13800000001"
+    response = staff.post(reverse("outreach:households_import", args=["D1"]), {"file": upload(f"households{suffix}")})
+    assert response.status_code == 302 and Household.objects.get().phone == "13800000001"
 
 
 def test_a_file_that_is_no_spreadsheet_by_its_name_is_refused_by_the_picker(client_for, users, tree):

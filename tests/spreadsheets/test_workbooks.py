@@ -30,7 +30,7 @@ from reports.models import ReportJob
 from reports.services import report_job_run
 from spreadsheets.writing import KINDS, PORTRAIT_COLUMNS
 from surveys.models import Option, ReportedCount
-from tests.factories import ConcernFactory, ContactFactory, GroupMemberFactory, LeadershipGroupFactory, make_round
+from tests.factories import ConcernFactory, GroupMemberFactory, HouseholdFactory, LeadershipGroupFactory, make_round
 from tests.imports.conftest import HEADER
 from units.models import MemberRole
 
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db
 
 EVIL = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)"]
 TEXT_SHEETS = {"说明"}  # instructions: lines of text, no header row
-BLANK_KINDS = {"concerns template", "contacts template"}  # headers to fill in, no data
+BLANK_KINDS = {"concerns template", "households template"}  # headers to fill in, no data
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -61,9 +61,14 @@ def world(tree, users):
     )
     GroupMemberFactory(group=group, role=MemberRole.LEADER, person_name=EVIL[3], position=EVIL[2], phone="13812345678")
     ConcernFactory(unit=s1, text=EVIL[2], raiser_name=EVIL[3], raiser_phone="+86 138 1111 2222")
-    contact = ContactFactory(unit=s1, name=EVIL[3], guardian=EVIL[1])
+    household = HouseholdFactory(unit=s1, name=EVIL[3], guardian=EVIL[1])
     Visit.objects.create(
-        contact=contact, date=datetime.date.today(), method="phone", by=users["admin"], notes=EVIL[0], phone_check="yes"
+        household=household,
+        date=datetime.date.today(),
+        method="phone",
+        by=users["admin"],
+        notes=EVIL[0],
+        phone_check="yes",
     )
     round = make_round([s1, s2])
     options = {o.category: o for o in Option.objects.filter(scale=round.scale)}
@@ -117,7 +122,7 @@ PRODUCERS = {
     "roster": lambda c, **_: [_body(c.get(reverse("units:roster_export", args=["D1"])))],
     "ledger": lambda c, **_: [_body(c.get(reverse("ledger:export", args=["D1"])))],
     "concerns template": lambda c, **_: [_body(c.get(reverse("ledger:import_template")))],
-    "contacts template": lambda c, **_: [_body(c.get(reverse("outreach:import_template")))],
+    "households template": lambda c, **_: [_body(c.get(reverse("outreach:import_template")))],
     "visits": lambda c, **_: [_body(c.get(reverse("outreach:visits_export", args=["D1"])))],
     "results template": lambda c, world, **_: [
         _body(c.get(reverse("imports:template", args=[world["round"].code]), {"kind": kind}))

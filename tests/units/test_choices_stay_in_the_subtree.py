@@ -11,11 +11,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from ledger.models import Concern
-from outreach.models import Contact
+from outreach.models import Household
 from tests.factories import (
     ConcernFactory,
-    ContactFactory,
     GroupMemberFactory,
+    HouseholdFactory,
     LeadershipGroupFactory,
     RoleFactory,
     UserFactory,
@@ -45,7 +45,7 @@ def around(tree, users):
     ConcernFactory(unit=tree["s1"], responsible_user=city_admin, status="assigned")
     ConcernFactory(unit=tree["s1"], responsible_member=city_head, status="assigned")
     ConcernFactory(unit=tree["s1"], responsible_user=get_user_model().objects.get(username="teacher"))
-    return {"contact": ContactFactory(unit=tree["s1"]), "concern": Concern.objects.filter(status="received").get()}
+    return {"household": HouseholdFactory(unit=tree["s1"]), "concern": Concern.objects.filter(status="received").get()}
 
 
 def paths_of(user) -> list[str]:
@@ -71,13 +71,15 @@ def choice_values(field) -> list:
 
 def person_fields(client, around, tree) -> dict[str, object]:
     """The person fields of every form of the ledger and of outreach, as the pages build them."""
-    unit, concern, contact = tree["d1"].code, around["concern"].pk, around["contact"].pk
+    unit, concern, household = tree["d1"].code, around["concern"].pk, around["household"].pk
     return {
         "assign": client.get(reverse("ledger:concern", args=[concern])).context["step_forms"]["assign"]["person"],
         "ledger filter": client.get(reverse("ledger:unit", args=[unit])).context["form"]["person"],
-        "new contact": client.get(reverse("outreach:contact_create", args=[unit])).context["form"]["assigned_to"],
-        "contact edit": client.get(reverse("outreach:contact_edit", args=[contact])).context["form"]["assigned_to"],
-        "contacts filter": client.get(reverse("outreach:contacts", args=[unit])).context["form"]["person"],
+        "new household": client.get(reverse("outreach:household_create", args=[unit])).context["form"]["assigned_to"],
+        "household edit": client.get(reverse("outreach:household_edit", args=[household])).context["form"][
+            "assigned_to"
+        ],
+        "households filter": client.get(reverse("outreach:households", args=[unit])).context["form"]["person"],
     }
 
 
@@ -154,7 +156,7 @@ def test_a_person_outside_the_subtree_posted_by_hand_is_refused(client_for, user
     url = reverse("ledger:step", args=[around["concern"].pk, "assign"])
     assert client.post(url, {"assign-person": f"u:{city_admin.pk}"}).status_code == 400
     data = {"name": "李华", "kind": "poor", "assigned_to": city_admin.pk}
-    assert client.post(reverse("outreach:contact_create", args=[tree["d1"].code]), data).status_code == 400
+    assert client.post(reverse("outreach:household_create", args=[tree["d1"].code]), data).status_code == 400
     around["concern"].refresh_from_db()
     assert around["concern"].responsible_user.username == "teacher"
-    assert not Contact.objects.filter(name="李华").exists()
+    assert not Household.objects.filter(name="李华").exists()

@@ -34,8 +34,8 @@ from respond.models import Submission
 from surveys.models import Questionnaire
 from tests.factories import (
     ConcernFactory,
-    ContactFactory,
     GroupMemberFactory,
+    HouseholdFactory,
     LeadershipGroupFactory,
     RoleFactory,
     make_round,
@@ -105,7 +105,7 @@ def world(tree, users):
         "questionnaires": questionnaire.pk,
         "concerns": concern.pk,
         "follow-ups": FollowUp.objects.create(questionnaire=questionnaire, unit=tree["s1"], round=round).pk,
-        "contacts": ContactFactory(unit=tree["s1"]).pk,
+        "households": HouseholdFactory(unit=tree["s1"]).pk,
         "groups": group.pk,
         "members": GroupMemberFactory(group=group).pk,
         "users": role.user_id,

@@ -21,8 +21,8 @@ from surveys.models import Questionnaire
 from surveys.services import QuestionnaireData, questionnaire_create
 from tests.factories import (
     ConcernFactory,
-    ContactFactory,
     GroupMemberFactory,
+    HouseholdFactory,
     LeadershipGroupFactory,
     RoleFactory,
     UnitFactory,
@@ -56,9 +56,14 @@ def k1(tree, users):
 
     questionnaire = saved(k1, WHOLE)
     saved(k2, K2_WHOLE)
-    contact = ContactFactory(unit=k1, phone=WHOLE)
+    household = HouseholdFactory(unit=k1, phone=WHOLE)
     visit_record(
-        contact=contact, by=users["staff"], date=timezone.localdate(), method="phone", notes="已回访", phone_check="yes"
+        household=household,
+        by=users["staff"],
+        date=timezone.localdate(),
+        method="phone",
+        notes="已回访",
+        phone_check="yes",
     )
     return {
         "unit": k1,
@@ -66,7 +71,7 @@ def k1(tree, users):
         "questionnaire": questionnaire,
         "follow_up": FollowUp.objects.create(questionnaire=questionnaire, unit=k1, round=round),
         "concern": ConcernFactory(unit=k1, raiser_name="王女士", raiser_phone=WHOLE),
-        "contact": contact,
+        "household": household,
         "member": GroupMemberFactory(group=LeadershipGroupFactory(unit=k1), phone=WHOLE),
     }
 
@@ -87,12 +92,12 @@ def pages(k1) -> list[str]:
     round, unit = k1["round"].code, k1["unit"].code
     return [
         reverse("surveys:questionnaire_list", args=[round]),
-        reverse("outreach:followups", args=[unit]),
-        reverse("outreach:followup", args=[k1["follow_up"].pk]),
+        reverse("outreach:follow_ups", args=[unit]),
+        reverse("outreach:follow_up", args=[k1["follow_up"].pk]),
         reverse("ledger:unit", args=[unit]),
         reverse("ledger:concern", args=[k1["concern"].pk]),
-        reverse("outreach:contacts", args=[unit]),
-        reverse("outreach:contact", args=[k1["contact"].pk]),
+        reverse("outreach:households", args=[unit]),
+        reverse("outreach:household", args=[k1["household"].pk]),
         reverse("units:groups", args=[unit]),
     ]
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ledger.forms import ConcernForm
-from outreach.forms import ContactForm, VisitForm
+from outreach.forms import HouseholdForm, VisitForm
 from surveys.forms import QuestionnaireForm
 from tests.factories import GroupMemberFactory, LeadershipGroupFactory
 from units.forms import GroupMemberForm
@@ -68,7 +68,7 @@ def test_stored_phones_are_canonicalised_where_possible(tree):
 
 @pytest.mark.parametrize(
     ("form", "field"),
-    [(QuestionnaireForm, "phone"), (ConcernForm, "raiser_phone"), (ContactForm, "phone"), (VisitForm, "new_phone"),
+    [(QuestionnaireForm, "phone"), (ConcernForm, "raiser_phone"), (HouseholdForm, "phone"), (VisitForm, "new_phone"),
      (GroupMemberForm, "phone")],
 )  # fmt: skip
 def test_every_form_that_takes_a_phone_stores_the_canonical_form(form, field):

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Concerns in the ledger: {concerns['concerns']} ({concerns['overdue']} overdue)")
         visits = outreach.demo.seed()
         self.stdout.write(
-            f"Follow-ups: {visits['follow_ups']}, contacts to visit: {visits['contacts']}, visits: {visits['visits']}"
+            f"Follow-ups: {visits['follow_ups']}, contacts to visit: {visits['households']}, visits: {visits['visits']}"
         )
         self.stdout.write("Demo logins (username / password / role / unit):")
         for username, password, role, code in summary["users"]:

@@ -1,4 +1,4 @@
-"""Follow-ups of dissatisfied respondents: opening them, contacts, closing, pages."""
+"""Follow-ups of dissatisfied respondents: opening them, calls, closing, pages."""
 
 import datetime
 
@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ledger.models import CategoryOfConcern, Concern, Source
-from outreach.models import FollowUp, FollowUpContact, FollowUpStatus
-from outreach.opening import followups_open_for
-from outreach.services import RaisedConcern, followup_close, followup_contact_add
+from outreach.models import FollowUp, FollowUpCall, FollowUpStatus
+from outreach.opening import follow_ups_open_for
+from outreach.services import RaisedConcern, follow_up_call_add, follow_up_close
 from surveys.models import Answer
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ PHONE, MASKED = "13812345678", "138****5678"
 @pytest.fixture
 def follow_up(tree, questionnaire):
     q = questionnaire(tree["s1"], [1, 3, 1])
-    followups_open_for([q.pk])
+    follow_ups_open_for([q.pk])
     return FollowUp.objects.get(questionnaire=q)
 
 
@@ -31,21 +31,21 @@ def test_a_follow_up_is_opened_for_a_dissatisfied_answer_with_a_phone(tree, ques
     no_phone = questionnaire(tree["s1"], [3], phone="")
     satisfied = questionnaire(tree["s1"], [1, 2, 4])
     ids = [dissatisfied.pk, other_school.pk, no_phone.pk, satisfied.pk]
-    assert followups_open_for(ids) == 2
+    assert follow_ups_open_for(ids) == 2
     assert set(FollowUp.objects.values_list("questionnaire_id", "unit__code", "round_id", "status")) == {
         (dissatisfied.pk, "S1", survey_round.pk, FollowUpStatus.OPEN),
         (other_school.pk, "S2", survey_round.pk, FollowUpStatus.OPEN),
     }
     # One per questionnaire: opening again opens nothing.
-    assert followups_open_for(ids) == 0
+    assert follow_ups_open_for(ids) == 0
     assert FollowUp.objects.count() == 2
 
 
 def test_opening_follow_ups_is_one_statement_per_batch_of_ids(tree, questionnaire, django_assert_num_queries):
     ids = [questionnaire(tree["s1"], [3]).pk for _ in range(20)]
     with django_assert_num_queries(1):
-        assert followups_open_for(ids) == 20
-    assert followups_open_for([]) == 0
+        assert follow_ups_open_for(ids) == 20
+    assert follow_ups_open_for([]) == 0
 
 
 def test_a_long_list_of_ids_is_read_in_batches_and_only_those_ids_are_opened(
@@ -55,24 +55,24 @@ def test_a_long_list_of_ids_is_read_in_batches_and_only_those_ids_are_opened(
     not_asked = questionnaire(tree["s1"], [3])
     ids = [wanted.pk, *range(not_asked.pk + 1, not_asked.pk + 1001)]
     with django_assert_num_queries(2):
-        assert followups_open_for(ids) == 1
+        assert follow_ups_open_for(ids) == 1
     assert list(FollowUp.objects.values_list("questionnaire_id", flat=True)) == [wanted.pk]
 
 
-def test_contacts_and_closing_never_change_the_answers(follow_up, users):
+def test_calls_and_closing_never_change_the_answers(follow_up, users):
     answers = list(Answer.objects.values_list("id", "option_id"))
-    followup_contact_add(
+    follow_up_call_add(
         follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="已沟通"
     )
-    followup_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.SOLVED)
+    follow_up_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.SOLVED)
     assert list(Answer.objects.values_list("id", "option_id")) == answers
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUpStatus.SOLVED and follow_up.closed_by == users["staff"]
 
 
-def test_a_contact_that_raises_a_concern_enters_it_in_the_ledger(follow_up, users):
+def test_a_call_that_raises_a_concern_enters_it_in_the_ledger(follow_up, users):
     canteen = CategoryOfConcern.objects.get(code="canteen")
-    contact = followup_contact_add(
+    call = follow_up_call_add(
         follow_up=follow_up,
         by=users["staff"],
         date=timezone.localdate(),
@@ -81,24 +81,22 @@ def test_a_contact_that_raises_a_concern_enters_it_in_the_ledger(follow_up, user
         raised=RaisedConcern(category=canteen, text="饭菜凉"),
     )
     concern = Concern.objects.get()
-    assert contact.concern == concern
+    assert call.concern == concern
     assert (concern.unit, concern.source, concern.raiser_phone) == (follow_up.unit, Source.QUESTIONNAIRE, PHONE)
     assert not concern.is_anonymous  # the respondent is called back before the concern closes
 
 
-def test_bad_contacts_and_closings_are_refused(follow_up, users):
+def test_bad_calls_and_closings_are_refused(follow_up, users):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     for date, notes in [(tomorrow, "x"), (datetime.date(2026, 4, 1), "x"), (timezone.localdate(), " ")]:
         with pytest.raises(ValidationError):
-            followup_contact_add(follow_up=follow_up, by=users["staff"], date=date, method="phone", notes=notes)
+            follow_up_call_add(follow_up=follow_up, by=users["staff"], date=date, method="phone", notes=notes)
     with pytest.raises(ValidationError):
-        followup_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.DECLINED)
-    followup_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.DECLINED, note="不愿再联系")
+        follow_up_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.DECLINED)
+    follow_up_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.DECLINED, note="不愿再联系")
     with pytest.raises(ValidationError, match="closed"):
-        followup_contact_add(
-            follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="x"
-        )
-    assert not FollowUpContact.objects.exists()
+        follow_up_call_add(follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="x")
+    assert not FollowUpCall.objects.exists()
 
 
 # ---------------------------------------------------------------- pages
@@ -106,9 +104,9 @@ def test_bad_contacts_and_closings_are_refused(follow_up, users):
 
 def urls(follow_up) -> list[str]:
     return [
-        reverse("outreach:followups", args=["D1"]),
-        reverse("outreach:followup_coverage", args=["D1"]),
-        reverse("outreach:followup", args=[follow_up.pk]),
+        reverse("outreach:follow_ups", args=["D1"]),
+        reverse("outreach:follow_up_coverage", args=["D1"]),
+        reverse("outreach:follow_up", args=[follow_up.pk]),
     ]
 
 
@@ -129,81 +127,81 @@ def test_each_role_sees_the_follow_ups_of_its_subtree(client_for, users, follow_
 @pytest.mark.parametrize("role", ["admin", "staff", "leader", "nobody"])
 def test_follow_ups_outside_the_subtree_are_not_found(client_for, users, tree, questionnaire, role):
     q = questionnaire(tree["s2"], [3], phone="13999999999")
-    followups_open_for([q.pk])
+    follow_ups_open_for([q.pk])
     client = client_for(users[role])
-    response = client.get(reverse("outreach:followup", args=[FollowUp.objects.get().pk]))
+    response = client.get(reverse("outreach:follow_up", args=[FollowUp.objects.get().pk]))
     assert response.status_code == 404 and "13999999999" not in response.content.decode()
-    assert client.get(reverse("outreach:followups", args=["D2"])).status_code == 404
+    assert client.get(reverse("outreach:follow_ups", args=["D2"])).status_code == 404
 
 
 def test_phones_are_masked_for_non_administrators(client_for, users, follow_up):
     for role, shown in [("staff", MASKED), ("leader", MASKED), ("admin", PHONE)]:
-        body = client_for(users[role]).get(reverse("outreach:followup", args=[follow_up.pk])).content.decode()
+        body = client_for(users[role]).get(reverse("outreach:follow_up", args=[follow_up.pk])).content.decode()
         assert shown in body
         if shown == MASKED:
             assert PHONE not in body
 
 
-def test_staff_record_a_contact_and_close_the_follow_up(client_for, users, follow_up):
+def test_staff_record_a_call_and_close_the_follow_up(client_for, users, follow_up):
     client = client_for(users["staff"])
-    data = {"contact-date": timezone.localdate().isoformat(), "contact-method": "phone", "contact-notes": "已回访"}
-    assert client.post(reverse("outreach:followup_contact", args=[follow_up.pk]), data).status_code == 302
-    response = client.post(reverse("outreach:followup_close", args=[follow_up.pk]), {"close-status": "solved"})
+    data = {"call-date": timezone.localdate().isoformat(), "call-method": "phone", "call-notes": "已回访"}
+    assert client.post(reverse("outreach:follow_up_call", args=[follow_up.pk]), data).status_code == 302
+    response = client.post(reverse("outreach:follow_up_close", args=[follow_up.pk]), {"close-status": "solved"})
     assert response.status_code == 302
     follow_up.refresh_from_db()
-    assert follow_up.status == FollowUpStatus.SOLVED and follow_up.contacts.count() == 1
+    assert follow_up.status == FollowUpStatus.SOLVED and follow_up.calls.count() == 1
 
 
 def test_bad_input_on_a_follow_up_is_refused_with_a_message(client_for, users, follow_up):
     client = client_for(users["staff"])
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    data = {"contact-date": tomorrow, "contact-method": "phone", "contact-notes": "x"}
-    response = client.post(reverse("outreach:followup_contact", args=[follow_up.pk]), data)
+    data = {"call-date": tomorrow, "call-method": "phone", "call-notes": "x"}
+    response = client.post(reverse("outreach:follow_up_call", args=[follow_up.pk]), data)
     assert response.status_code == 400 and "cannot be dated in the future" in response.content.decode()
     data = {
-        "contact-date": timezone.localdate().isoformat(),
-        "contact-method": "phone",
-        "contact-notes": "x",
-        "contact-concern_text": "只写了内容",
+        "call-date": timezone.localdate().isoformat(),
+        "call-method": "phone",
+        "call-notes": "x",
+        "call-concern_text": "只写了内容",
     }
-    assert client.post(reverse("outreach:followup_contact", args=[follow_up.pk]), data).status_code == 400
-    assert not FollowUpContact.objects.exists()
+    assert client.post(reverse("outreach:follow_up_call", args=[follow_up.pk]), data).status_code == 400
+    assert not FollowUpCall.objects.exists()
 
 
 def test_a_leader_may_read_but_not_record(client_for, users, follow_up):
     client = client_for(users["leader"])
-    assert client.get(reverse("outreach:followup", args=[follow_up.pk])).context["contact_form"] is None
-    data = {"contact-date": timezone.localdate().isoformat(), "contact-method": "phone", "contact-notes": "x"}
-    assert client.post(reverse("outreach:followup_contact", args=[follow_up.pk]), data).status_code == 403
+    assert client.get(reverse("outreach:follow_up", args=[follow_up.pk])).context["call_form"] is None
+    data = {"call-date": timezone.localdate().isoformat(), "call-method": "phone", "call-notes": "x"}
+    assert client.post(reverse("outreach:follow_up_call", args=[follow_up.pk]), data).status_code == 403
     assert (
-        client.post(reverse("outreach:followup_close", args=[follow_up.pk]), {"close-status": "solved"}).status_code
+        client.post(reverse("outreach:follow_up_close", args=[follow_up.pk]), {"close-status": "solved"}).status_code
         == 403
     )
 
 
 def test_wrong_methods_are_refused(client_for, users, follow_up):
     client = client_for(users["staff"])
-    assert client.get(reverse("outreach:followup_contact", args=[follow_up.pk])).status_code == 405
-    assert client.get(reverse("outreach:followup_close", args=[follow_up.pk])).status_code == 405
-    assert client.post(reverse("outreach:followups", args=["D1"])).status_code == 405
+    assert client.get(reverse("outreach:follow_up_call", args=[follow_up.pk])).status_code == 405
+    assert client.get(reverse("outreach:follow_up_close", args=[follow_up.pk])).status_code == 405
+    assert client.post(reverse("outreach:follow_ups", args=["D1"])).status_code == 405
 
 
 def test_not_contacted_this_week_and_the_share_followed_up_per_unit(client_for, users, tree, questionnaire, follow_up):
     other = questionnaire(tree["s1"], [3])
-    followups_open_for([other.pk])
-    followup_contact_add(follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="x")
+    follow_ups_open_for([other.pk])
+    follow_up_call_add(follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="x")
     client = client_for(users["staff"])
-    quiet = client.get(reverse("outreach:followups", args=["D1"]), {"status": "open", "quiet": "on"})
+    quiet = client.get(reverse("outreach:follow_ups", args=["D1"]), {"status": "open", "quiet": "on"})
     assert [f.questionnaire_id for f in quiet.context["page"]] == [other.pk]
-    rows = client.get(reverse("outreach:followup_coverage", args=["D1"])).context["rows"]
+    rows = client.get(reverse("outreach:follow_up_coverage", args=["D1"])).context["rows"]
     own, s1 = rows
     assert (own.unit.code, own.total) == ("D1", 0)
     assert (s1.unit.code, s1.total, s1.contacted, s1.followed_up_percent) == ("S1", 2, 1, 50)
 
 
 def test_the_open_filter_holds_on_every_page(client_for, users, follow_up):
-    followup_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.SOLVED)
+    follow_up_close(follow_up=follow_up, by=users["staff"], status=FollowUpStatus.SOLVED)
     client = client_for(users["staff"])
-    assert list(client.get(reverse("outreach:followups", args=["D1"]), {"page": "1"}).context["page"]) == []
-    solved = client.get(reverse("outreach:followups", args=["D1"]), {"status": ""}).context["page"]
+    assert list(client.get(reverse("outreach:follow_ups", args=["D1"]), {"page": "1"}).context["page"]) == []
+    solved = client.get(reverse("outreach:follow_ups", args=["D1"]), {"status": ""}).context["page"]
     assert [f.pk for f in solved] == [follow_up.pk]

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.factories import ContactFactory, RoleFactory, UserFactory
+from tests.factories import HouseholdFactory, RoleFactory, UserFactory
 from units.models import RoleKind
 
 pytestmark = pytest.mark.django_db
@@ -15,23 +15,23 @@ ROLES = ["admin", "staff", "leader", "superuser"]
 
 @pytest.fixture
 def unassigned(tree):
-    return ContactFactory(unit=tree["s1"], name="无人负责户", assigned_to=None)
+    return HouseholdFactory(unit=tree["s1"], name="无人负责户", assigned_to=None)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_its_pages_and_the_lists_of_its_district_and_city_render(client_for, users, tree, unassigned, role):
     client = client_for(users[role])
-    for url in (reverse("outreach:contact", args=[unassigned.pk]), reverse("outreach:contacts", args=["D1"])):
+    for url in (reverse("outreach:household", args=[unassigned.pk]), reverse("outreach:households", args=["D1"])):
         response = client.get(url)
         assert response.status_code == 200 and "无人负责户" in response.content.decode()
-    city = client.get(reverse("outreach:contacts", args=["C"]))
+    city = client.get(reverse("outreach:households", args=["C"]))
     assert city.status_code == (200 if role == "superuser" else 404)
 
 
 def test_the_city_list_renders_for_the_citys_leader(client_for, tree, unassigned):
     leader = UserFactory()
     RoleFactory(user=leader, unit=tree["city"], kind=RoleKind.LEADER)
-    response = client_for(leader).get(reverse("outreach:contacts", args=["C"]))
+    response = client_for(leader).get(reverse("outreach:households", args=["C"]))
     assert response.status_code == 200 and "无人负责户" in response.content.decode()
 
 
