@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from surveys.models import Round, RoundStatus
+from surveys.models import Round, RoundStatus, Tally
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,19 @@ def test_survey_rates_refuses_unknown_round_or_unit(tree, round):
         run("survey_rates", "NOPE")
     with pytest.raises(CommandError):
         run("survey_rates", round.code, "--unit", "NOPE")
+
+
+def test_check_tallies_finds_a_wrong_tally_and_repairs_it(round, tree, answer):
+    answer(tree["s1"], {0: 1})
+    out = StringIO()
+    call_command("check_tallies", round.code, stdout=out)
+    assert "0 tallies differ" in out.getvalue()
+    Tally.objects.filter(round=round).update(count=5)
+    with pytest.raises(CommandError, match="--repair"):
+        call_command("check_tallies", round.code, stdout=StringIO())
+    out = StringIO()
+    call_command("check_tallies", round.code, "--repair", stdout=out)
+    assert "1 tallies corrected" in out.getvalue()
+    call_command("check_tallies", round.code, stdout=StringIO())  # equal again: no error
+    with pytest.raises(CommandError, match="no round"):
+        call_command("check_tallies", "NOPE")
