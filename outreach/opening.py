@@ -70,7 +70,10 @@ def follow_ups_open_in_ranges(ranges: IdRanges) -> int:
     return sum(follow_ups_open_for(list(range(first, last + 1))) for first, last in ranges)
 
 
-def on_questionnaires_saved(sender, *, round_id: int, ids: np.ndarray, **kwargs) -> None:
+def on_questionnaires_saved(sender, *, round_id: int, ids: np.ndarray, phones: np.ndarray, **kwargs) -> None:
+    ids = ids[phones != ""]  # no phone, no follow-up: most paper forms cost no query here
+    if not len(ids):
+        return
     if len(ids) <= INLINE_LIMIT:
         follow_ups_open_for(ids.tolist())
         return

@@ -23,7 +23,7 @@ from respond.quotas import is_full, parse_quotas
 from respond.screening import Arrival, hold_flags
 from respond.sms import sms_send
 from surveys.models import Channel, Participation, Questionnaire, Round, RoundStatus
-from surveys.writing import QuestionnaireRows, questionnaires_add
+from surveys.writing import QuestionnaireRows, questionnaires_add, round_ids
 from units.models import Unit
 
 PHONE_CODE_MINUTES = 10
@@ -224,7 +224,7 @@ def _use_invitation(link: SurveyLink, code: str, now) -> Invitation:
 def _write(submission: Submission, round: Round, user) -> None:
     """The submission as a questionnaire, through the one writer of results."""
     rows = QuestionnaireRows.single(
-        round, unit_id=submission.unit_id, respondent_type=submission.respondent_type, channel=Channel.ONLINE,
+        *round_ids(round), unit_id=submission.unit_id, respondent_type=submission.respondent_type, channel=Channel.ONLINE,
         date=timezone.localdate(submission.submitted_at), number="", phone=submission.phone,
         answers=submission.answer_map(),
     )  # fmt: skip

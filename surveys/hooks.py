@@ -8,7 +8,8 @@ results: a listener with long work queues it with ``transaction.on_commit``.
 
 from django.dispatch import Signal
 
-# Sent with round_id and ids (a numpy array of the new or edited questionnaires' ids).
+# Sent with round_id, ids (a numpy array of the new or edited questionnaires' ids) and their phones
+# (a numpy array of the same length), so that a listener can leave out what cannot concern it unread.
 questionnaires_saved = Signal()
 
 # Sent with questionnaire (still in the database) before it is deleted; a listener that must keep

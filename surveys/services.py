@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from surveys.models import (
     ChangeAction,
     Indicator,
-    Option,
     Participation,
     Questionnaire,
     ResultChange,
@@ -29,6 +28,7 @@ from surveys.writing import (
     questionnaire_replace,
     questionnaires_add,
     reported_counts_set_many,
+    round_ids,
 )
 from units.models import Unit
 
@@ -170,7 +170,8 @@ class QuestionnaireData:
     answers: dict[int, int] | None = None  # indicator id -> option id; unanswered indicators are left out
 
 
-def _validate_questionnaire(round: Round, data: QuestionnaireData, exclude_id: int | None = None) -> None:
+def _validate_questionnaire(round: Round, data: QuestionnaireData, exclude_id: int | None = None) -> tuple[list, list]:
+    """Refuse what cannot be saved; returns the round's indicator ids (in order) and its scale's option ids."""
     check_results_can_change(round)
     check_participates(round, data.unit)
     errors = {}
@@ -184,15 +185,15 @@ def _validate_questionnaire(round: Round, data: QuestionnaireData, exclude_id: i
         errors["number"] = _("Questionnaire number %(number)s is already used in this round.") % {"number": data.number}
     if data.phone and not round.allow_repeat_phone and taken.filter(phone=data.phone).exists():
         errors["phone"] = _("This phone number has already answered in this round.")
-    indicator_ids = set(round.round_indicators.values_list("indicator_id", flat=True))
-    option_ids = set(Option.objects.filter(scale_id=round.scale_id).values_list("id", flat=True))
+    indicator_ids, option_ids = round_ids(round)
     answers = data.answers or {}
-    if set(answers) - indicator_ids:
+    if set(answers) - set(indicator_ids):
         errors["answers"] = _("An answer was given for an indicator that is not part of this round.")
     elif any(option_id not in option_ids for option_id in answers.values()):
         errors["answers"] = _("An answer is not an option of this round's scale.")
     if errors:
         raise ValidationError(errors)
+    return indicator_ids, option_ids
 
 
 @contextmanager
@@ -209,9 +210,10 @@ def _refusing_duplicates(number: str) -> Iterator[None]:
 
 @transaction.atomic
 def questionnaire_create(*, round: Round, data: QuestionnaireData, user, source: str = "entry") -> Questionnaire:
-    _validate_questionnaire(round, data)
+    indicator_ids, option_ids = _validate_questionnaire(round, data)
     fields = {name: getattr(data, name) for name in ("respondent_type", "channel", "date", "number", "phone")}
-    rows = QuestionnaireRows.single(round, unit_id=data.unit.pk, answers=data.answers or {}, **fields)
+    rows = QuestionnaireRows.single(indicator_ids, option_ids, unit_id=data.unit.pk, answers=data.answers or {},
+                                    **fields)  # fmt: skip
     with _refusing_duplicates(data.number):
         (questionnaire_id,) = questionnaires_add(round=round, rows=rows, user=user, source=source).tolist()
     return Questionnaire.objects.select_related("unit").get(pk=questionnaire_id)

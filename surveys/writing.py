@@ -92,11 +92,10 @@ class QuestionnaireRows:
         return cls(indicator_ids, option_ids, **columns)
 
     @classmethod
-    def single(cls, round: Round, *, unit_id: int, respondent_type: str, channel: str, date: datetime.date,
-               number: str, phone: str, answers: dict[int, int]) -> "QuestionnaireRows":  # fmt: skip
+    def single(cls, indicator_ids: list[int], option_ids: list[int], *, unit_id: int, respondent_type: str,
+               channel: str, date: datetime.date, number: str, phone: str,
+               answers: dict[int, int]) -> "QuestionnaireRows":  # fmt: skip
         """One questionnaire (``answers``: indicator id -> option id), as keyboard entry gives it."""
-        indicator_ids = [ri.indicator_id for ri in round.round_indicators.all()]
-        option_ids = list(Option.objects.filter(scale_id=round.scale_id).values_list("id", flat=True))
         positions = [1 + option_ids.index(answers[i]) if i in answers else 0 for i in indicator_ids]
         part = {
             "rows": np.array([1]),
@@ -109,6 +108,12 @@ class QuestionnaireRows:
             "answers": np.array([positions], dtype=np.int8),
         }
         return cls.concatenate(indicator_ids, option_ids, [part])
+
+
+def round_ids(round: Round) -> tuple[list[int], list[int]]:
+    """The round's indicator ids in the round's order, and its scale's option ids (two queries)."""
+    indicator_ids = list(round.round_indicators.order_by("order").values_list("indicator_id", flat=True))
+    return indicator_ids, list(Option.objects.filter(scale_id=round.scale_id).values_list("id", flat=True))
 
 
 def check_results_can_change(round: Round) -> None:
@@ -156,7 +161,7 @@ def questionnaires_add(*, round: Round, rows: QuestionnaireRows, user, source: s
         _log_import(round, user_id, batch, kind="questionnaires", source=source)
     else:
         _log_created(round, user_id, rows, ids, source)
-    questionnaires_saved.send(sender=Questionnaire, round_id=round.id, ids=ids)
+    questionnaires_saved.send(sender=Questionnaire, round_id=round.id, ids=ids, phones=rows.phones)
     return ids
 
 
@@ -190,8 +195,8 @@ def _log_import(round: Round, user_id: int | None, batch: Batch, **detail) -> No
 def _log_created(round: Round, user_id: int | None, rows: QuestionnaireRows, ids: np.ndarray, source: str) -> None:
     """One "created" entry per questionnaire, built from memory in the shape of ``_snapshot``."""
     units = dict(Unit.objects.filter(pk__in=np.unique(rows.unit_ids).tolist()).values_list("id", "code"))
-    indicators = [dict(Indicator.objects.filter(pk__in=rows.indicator_ids).values_list("id", "code"))[i]
-                  for i in rows.indicator_ids]  # fmt: skip
+    codes = dict(Indicator.objects.filter(pk__in=rows.indicator_ids).values_list("id", "code"))
+    indicators = [codes[i] for i in rows.indicator_ids]
     numbers = dict(Option.objects.filter(pk__in=rows.option_ids).values_list("id", "number"))
 
     def after(unit_id: int, kind: int, channel: int, day: int, number: str, phone: str, options: list[int]) -> dict:
@@ -246,7 +251,12 @@ def questionnaire_replace(*, questionnaire: Questionnaire, fields: dict, answers
     )
     tally_add(questionnaire.round_id, {(questionnaire.unit_id, i, o): 1 for i, o in answers.items()})
     _log_change(questionnaire, user, ChangeAction.EDITED, before=before, after=_snapshot(questionnaire))
-    questionnaires_saved.send(sender=Questionnaire, round_id=questionnaire.round_id, ids=np.array([questionnaire.pk]))
+    questionnaires_saved.send(
+        sender=Questionnaire,
+        round_id=questionnaire.round_id,
+        ids=np.array([questionnaire.pk]),
+        phones=np.array([questionnaire.phone], dtype=object),
+    )
 
 
 def questionnaire_remove(*, questionnaire: Questionnaire, user) -> None:

@@ -89,7 +89,7 @@ def test_a_large_batch_goes_in_by_copy_with_the_same_result(round, tree, users):
 def test_saved_questionnaires_are_announced_once_with_their_ids(round, tree, users):
     heard = []
 
-    def listener(sender, *, round_id, ids, **kwargs):
+    def listener(sender, *, round_id, ids, phones, **kwargs):
         heard.append((round_id, sorted(ids.tolist())))
 
     questionnaires_saved.connect(listener)
