@@ -194,10 +194,8 @@ def _log_import(round: Round, user_id: int | None, batch: Batch, **detail) -> No
 
 def _log_created(round: Round, user_id: int | None, rows: QuestionnaireRows, ids: np.ndarray, source: str) -> None:
     """One "created" entry per questionnaire, built from memory in the shape of ``_snapshot``."""
-    units = dict(Unit.objects.filter(pk__in=np.unique(rows.unit_ids).tolist()).values_list("id", "code"))
-    codes = dict(Indicator.objects.filter(pk__in=rows.indicator_ids).values_list("id", "code"))
+    units, codes, numbers = _names(np.unique(rows.unit_ids).tolist(), rows.indicator_ids, rows.option_ids)
     indicators = [codes[i] for i in rows.indicator_ids]
-    numbers = dict(Option.objects.filter(pk__in=rows.option_ids).values_list("id", "number"))
 
     def after(unit_id: int, kind: int, channel: int, day: int, number: str, phone: str, options: list[int]) -> dict:
         return {
@@ -224,6 +222,30 @@ def _log_created(round: Round, user_id: int | None, rows: QuestionnaireRows, ids
             ids.tolist(), *(column.tolist() for column in columns), rows.answer_option_ids().tolist(), strict=True
         )
     )
+
+
+def _names(unit_ids: list[int], indicator_ids: list[int], option_ids: list[int]) -> tuple[dict, dict, dict]:
+    """Unit codes, indicator codes and option numbers by id, in one query.
+
+    A save's trail is on the path of every clerk's Enter: three ORM queries
+    here made one save 1-2 ms slower (15.0 ms median against 11.0 ms before the
+    one writer, bench_figures). Ids are integers, so they are inlined.
+    """
+
+    def listed(ids: list[int]) -> str:
+        return ",".join(str(int(i)) for i in ids) or "NULL"
+
+    sql = (
+        f"SELECT 1, id, code FROM {Unit._meta.db_table} WHERE id IN ({listed(unit_ids)}) UNION ALL "
+        f"SELECT 2, id, code FROM {Indicator._meta.db_table} WHERE id IN ({listed(indicator_ids)}) UNION ALL "
+        f"SELECT 3, id, CAST(number AS TEXT) FROM {Option._meta.db_table} WHERE id IN ({listed(option_ids)})"
+    )
+    found: tuple[dict, dict, dict] = ({}, {}, {})
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for table, id, name in cursor.fetchall():
+            found[table - 1][id] = int(name) if table == 3 else name
+    return found
 
 
 def questionnaire_replace(*, questionnaire: Questionnaire, fields: dict, answers: dict[int, int], user) -> None:
