@@ -227,9 +227,10 @@ def _log_created(round: Round, user_id: int | None, rows: QuestionnaireRows, ids
 def _names(unit_ids: list[int], indicator_ids: list[int], option_ids: list[int]) -> tuple[dict, dict, dict]:
     """Unit codes, indicator codes and option numbers by id, in one query.
 
-    A save's trail is on the path of every clerk's Enter: three ORM queries
-    here made one save 1-2 ms slower (15.0 ms median against 11.0 ms before the
-    one writer, bench_figures). Ids are integers, so they are inlined.
+    A save's trail is on the path of every clerk's Enter: with three ORM
+    queries here one save took 15.0 ms (median, bench_figures), with this one
+    11.6 ms, as before the one writer (11.0 ms). Ids are integers, so they are
+    inlined.
     """
 
     def listed(ids: list[int]) -> str:
