@@ -27,7 +27,8 @@ from spreadsheets.reading import ERROR_COLUMN
 from spreadsheets.writing import DATE_FORMAT, MAX_WIDTH, Book, csv_cell, workbook_kind
 from surveys.models import Option, Round
 from surveys.selectors import round_units
-from units.permissions import Action, phone_shown
+from units.disclosures import PhonesShown
+from units.permissions import Action
 
 DATA_SHEETS = {JobKind.QUESTIONNAIRES: "问卷", JobKind.COUNTS: "汇总"}  # sheet names: a data format
 LAST_ROW = 1_048_575  # drop-down lists cover every row Excel has
@@ -198,10 +199,12 @@ def error_file(*, job: ImportJob, user) -> tempfile.SpooledTemporaryFile:
                 cells = [values[p] for p in keep]
                 if phone is not None:
                     unit = units.get(cell_text(values[unit_code]).casefold()) if unit_code is not None else None
-                    cells[keep.index(phone)] = phone_shown(user, unit, cell_text(values[phone]))
+                    cells[keep.index(phone)] = phones(unit, cell_text(values[phone]))
                 yield row_number, cells, "；".join(messages.get(row_number, []))
 
+    phones = PhonesShown(user, "error file", None)
     write(output, [headers[p] for p in keep], rows(), columns)
+    phones.log()
     output.seek(0)
     return output
 

@@ -11,8 +11,8 @@ from ledger.imports import COLUMNS
 from ledger.models import Concern, ConcernStep
 from spreadsheets.writing import Book, blank_list, workbook_kind
 from units.accounts import person_name
+from units.disclosures import PhonesShown
 from units.models import Unit
-from units.permissions import phone_shown
 
 
 def _headers() -> list[str]:
@@ -58,7 +58,7 @@ def _yes_no(value: bool | None) -> str:
     return _("yes") if value else _("no")
 
 
-def _row(concern: Concern, user, today: datetime.date) -> list:
+def _row(concern: Concern, phones: PhonesShown, today: datetime.date) -> list:
     return [
         concern.pk,
         concern.unit.name,
@@ -67,7 +67,7 @@ def _row(concern: Concern, user, today: datetime.date) -> list:
         str(concern.category),
         str(concern.indicator or ""),
         concern.raiser_name or _("anonymous"),
-        phone_shown(user, concern.unit, concern.raiser_phone),
+        phones(concern.unit, concern.raiser_phone),
         concern.text,
         concern.responsible_name,
         concern.deadline,
@@ -86,9 +86,11 @@ def ledger_workbook(unit: Unit, concerns: QuerySet, user, today: datetime.date, 
     book = Book(out)
     sheet = book.list_sheet(_("Ledger"), _headers(), title=title, freeze_columns=2)
     steps = Prefetch("steps", queryset=ConcernStep.objects.select_related("by").order_by("at", "id"))
+    phones = PhonesShown(user, "ledger", unit)
     for concern in concerns.for_listing().prefetch_related(steps):
-        sheet.append(_row(concern, user, today))
+        sheet.append(_row(concern, phones, today))
     book.close()
+    phones.log()
 
 
 @workbook_kind("concerns template")

@@ -10,9 +10,9 @@ from outreach.imports import COLUMNS
 from outreach.models import Visit
 from spreadsheets.writing import Book, blank_list, workbook_kind
 from units.accounts import person_name
+from units.disclosures import PhonesShown
 from units.models import Unit
 from units.paths import subtree_q
-from units.permissions import phone_shown
 
 
 def _visit_headers() -> list[str]:
@@ -56,6 +56,7 @@ def visits_workbook(
         .prefetch_related("concerns")
         .order_by("household__unit__path", "date", "id")
     )
+    phones = PhonesShown(user, "visits", unit)
     for visit in visits:
         household = visit.household
         sheet.append(
@@ -65,7 +66,7 @@ def visits_workbook(
                 household.name,
                 household.guardian,
                 household.get_kind_display(),
-                phone_shown(user, household.unit, household.phone),
+                phones(household.unit, household.phone),
                 person_name(visit.by),
                 visit.get_method_display(),
                 visit.notes,
@@ -82,6 +83,7 @@ def visits_workbook(
     for c in report.units:
         units.append([c.unit.name, *_figures(c)])
     book.close()
+    phones.log()
 
 
 @workbook_kind("households template")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from units.models import GroupMember, LeadershipGroup, Role, Unit
+from units.models import GroupMember, LeadershipGroup, PhoneExport, Role, Unit
 
 
 @admin.register(Unit)
@@ -36,3 +36,28 @@ class LeadershipGroupAdmin(admin.ModelAdmin):
     search_fields = ["name", "unit__name", "unit__code"]
     raw_id_fields = ["unit"]
     inlines = [GroupMemberInline]
+
+
+@admin.register(PhoneExport)
+class PhoneExportAdmin(admin.ModelAdmin):
+    """The log of exports with whole phone numbers: read-only, and for superusers only."""
+
+    list_display = ["at", "user", "export", "unit", "phones"]
+    list_filter = ["export"]
+    search_fields = ["user__username", "unit__code", "unit__name"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

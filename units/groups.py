@@ -1,5 +1,6 @@
 """Leadership groups as the plans print them, their writes, and the roster workbook."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -8,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from spreadsheets.writing import Book, workbook_kind
+from units.disclosures import PhonesShown
 from units.models import OFFICE_ROLES, ROLE_ORDER, GroupMember, LeadershipGroup, MemberRole, Unit
 from units.permissions import Action, can, phone_shown
 
@@ -45,12 +47,16 @@ def group_members(unit: Unit) -> list[LeadershipGroup]:
     return list(unit.groups.prefetch_related(Prefetch("members", queryset=members)).order_by("id"))
 
 
-def rosters(unit: Unit, viewer) -> list[Roster]:
-    """Every group of the unit, laid out for the viewer (phones masked unless they administer the unit)."""
-    return [_roster(group, unit, viewer) for group in group_members(unit)]
+def rosters(unit: Unit, viewer, phones: Callable[[Unit, str], str] | None = None) -> list[Roster]:
+    """Every group of the unit, laid out for the viewer (phones masked unless they administer the unit).
+
+    ``phones``: how to show a phone, for an export that logs the whole ones (``PhonesShown``).
+    """
+    phones = phones or (lambda unit, phone: phone_shown(viewer, unit, phone))
+    return [_roster(group, unit, viewer, phones) for group in group_members(unit)]
 
 
-def _roster(group: LeadershipGroup, unit: Unit, viewer) -> Roster:
+def _roster(group: LeadershipGroup, unit: Unit, viewer, phones: Callable[[Unit, str], str]) -> Roster:
     sections = {role: RosterSection(role, str(label)) for role, label in MemberRole.choices}
     for member in sorted(group.members.all(), key=lambda m: (ROLE_ORDER[m.role], m.order, m.pk)):
         sections[member.role].lines.append(
@@ -58,7 +64,7 @@ def _roster(group: LeadershipGroup, unit: Unit, viewer) -> Roster:
                 member=member,
                 name=member.display_name,
                 is_department=not member.person_name,
-                phone=phone_shown(viewer, unit, member.phone),
+                phone=phones(unit, member.phone),
                 # Covered units are kept inside the unit's subtree; check anyway, never show more.
                 covered=[u for u in member.covered_units.all() if can(viewer, Action.VIEW, u)],
             )
@@ -105,7 +111,8 @@ def roster_workbook(unit: Unit, viewer, out: IO[bytes]) -> None:
         _("Responsibility"),
         _("Units covered"),
     ]
-    for roster in rosters(unit, viewer):
+    phones = PhonesShown(viewer, "roster", unit)
+    for roster in rosters(unit, viewer, phones):
         group = roster.group
         preamble = [[_("Purpose"), group.purpose], [_("Set up on"), group.set_up_on], []]
         sheet = book.list_sheet(group.name or _("Group"), headers, title=group.name, preamble=preamble)
@@ -114,3 +121,4 @@ def roster_workbook(unit: Unit, viewer, out: IO[bytes]) -> None:
     if not book.sheets:
         book.text_sheet(_("Groups"), [_("This unit has no leadership group.")])
     book.close()
+    phones.log()

@@ -221,3 +221,23 @@ class GroupMember(models.Model):
         if self.person_name:
             return self.person_name
         return self.department.name if self.department_id else ""
+
+
+class PhoneExport(models.Model):
+    """A workbook that carried phone numbers whole out of Manyi: who, when, what (personal data, PIPL).
+
+    Written by ``units.disclosures.PhonesShown`` at the end of each export that may hold phones;
+    superusers read the log in the admin. Masked numbers are not logged: they disclose nothing.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    export = models.CharField(_("export"), max_length=40)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")  # fmt: skip
+    phones = models.PositiveIntegerField(_("whole phone numbers"))
+
+    class Meta:
+        verbose_name = _("export of phone numbers")
+        verbose_name_plural = _("exports of phone numbers")
+        ordering = ["-at", "-id"]

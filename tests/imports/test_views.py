@@ -256,3 +256,16 @@ def test_the_error_file_masks_phones_under_another_header_name(client_for, users
     response = client_for(users["staff"]).get(reverse("imports:error_file", args=[job.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][5] == "手机号" and rows[1][5] == "138****5678"
+
+
+def test_an_error_file_with_whole_phones_is_logged_and_one_with_masked_phones_is_not(
+    client_for, users, round, tmp_path, run_import
+):
+    from units.models import PhoneExport
+
+    rows = [row("Q1", phone="13812345678"), row("Q2", unit="S9", phone="13912345678")]
+    for role in ("staff", "admin"):
+        job = run_import(round, write_csv(tmp_path / f"{role}.csv", rows), user=users[role])
+        client_for(users[role]).get(reverse("imports:error_file", args=[job.pk]), **EN).getvalue()
+    # Only the administrator's copy held a whole number (S1's); the staff member's were all masked.
+    assert list(PhoneExport.objects.values_list("user", "export", "phones")) == [(users["admin"].pk, "error file", 1)]

@@ -29,7 +29,7 @@ from tests.factories import (
     UserFactory,
     make_round,
 )
-from units.models import RoleKind, UnitKind
+from units.models import PhoneExport, RoleKind, UnitKind
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +183,40 @@ def test_an_edited_mask_is_refused_rather_than_stored(client_for, users, k1):
     assert response.status_code == 200 and "phone" in response.context["form"].errors
     q.refresh_from_db()
     assert q.phone == WHOLE
+
+
+# ---------------------------------------------------------------- exports of whole phones are logged
+
+
+def test_an_export_with_whole_phones_is_logged_who_when_what(client_for, users, k1):
+    client = client_for(users["k1_admin"])
+    for url in exports(k1):
+        client.get(url)
+    logged = list(PhoneExport.objects.order_by("id").values_list("user", "export", "unit", "phones"))
+    unit = k1["unit"].pk
+    assert logged == [(users["k1_admin"].pk, "ledger", unit, 1), (users["k1_admin"].pk, "visits", unit, 1),
+                      (users["k1_admin"].pk, "roster", unit, 1)]  # fmt: skip
+    assert all(export.at is not None for export in PhoneExport.objects.all())
+
+
+@pytest.mark.parametrize("role", ["k2_admin", "staff", "leader"])
+def test_an_export_of_masked_phones_only_is_not_logged(client_for, users, k1, role):
+    client = client_for(users[role])
+    for url in exports(k1):
+        assert client.get(url).status_code == 200
+    assert not PhoneExport.objects.exists()
+
+
+def test_only_superusers_read_the_log_and_nobody_edits_it(client_for, users, k1):
+    client_for(users["k1_admin"]).get(exports(k1)[0])
+    export = PhoneExport.objects.get()
+    url = reverse("admin:units_phoneexport_changelist")
+    users["k1_admin"].is_staff = True  # an administrator with admin access still may not read the log
+    users["k1_admin"].save()
+    assert client_for(users["k1_admin"]).get(url).status_code == 403
+    superuser = client_for(users["superuser"])
+    assert superuser.get(url).status_code == 200
+    assert (
+        superuser.post(reverse("admin:units_phoneexport_delete", args=[export.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert PhoneExport.objects.filter(pk=export.pk).exists()
