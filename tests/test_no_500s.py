@@ -22,7 +22,7 @@ from ledger.models import CategoryOfConcern, Concern, Reminder, ReminderKind
 from outreach.models import FollowUp, Household, HouseholdKind, VisitRule
 from reports.models import ReportJob
 from respond.models import Mode, OnlineSetting, Status, Submission, SurveyLink
-from surveys.models import Indicator, Participation, Questionnaire, Round, RoundIndicator, Scale
+from surveys.models import Indicator, Participation, Questionnaire, Round, RoundIndicator, RoundStatus, Scale
 from tests.factories import UserFactory
 from tests.units.test_every_view_checks_permission import fill, url_patterns
 from units.models import GroupMember, LeadershipGroup, MemberRole, Role, RoleKind, Unit, UnitKind
@@ -30,9 +30,12 @@ from units.models import GroupMember, LeadershipGroup, MemberRole, Role, RoleKin
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def bare(tree, users) -> dict:
-    """One object of each kind in district D1 with only its required fields, keyed as the walk fills routes."""
+@pytest.fixture(params=RoundStatus.values)
+def bare(request, tree, users) -> dict:
+    """One object of each kind in district D1 with only its required fields, keyed as the walk fills routes.
+
+    Once per status of the round: a draft, an open and a closed round show different pages.
+    """
     admin = users["admin"]
     round = Round.objects.create(
         code="R2026",
@@ -40,6 +43,7 @@ def bare(tree, users) -> dict:
         start=datetime.date(2026, 1, 1),
         end=datetime.date(2026, 12, 31),
         scale=Scale.objects.get(code="default"),
+        status=request.param,
     )
     for unit in (tree["s1"], tree["s2"]):
         Participation.objects.create(round=round, unit=unit)
