@@ -279,3 +279,20 @@ def test_unit_targets_import_all_or_nothing_and_show_in_progress(client_for, use
     page = client_for(users["superuser"]).get(reverse("respond:progress", args=[round.code])).content.decode()
     assert "80 (0 %)" in page and "30 (0 %)" in page and "110 (0 %)" in page  # S1, S2, and the city above both
     assert client_for(users["staff"]).get(url).status_code == 403
+
+
+def test_the_unit_page_says_how_many_answers_are_held_and_counts_none_of_them(client_for, users, round, tree):
+    def held(unit) -> Submission:
+        return Submission.objects.create(round=round, unit=unit, started_at=timezone.now(), address_hash="-",
+                                         mode=Mode.OPEN, nonce=f"n-{Submission.objects.count()}",
+                                         respondent_type="parent", status=Status.HELD)  # fmt: skip
+
+    held(tree["s1"]), held(tree["s1"]), held(tree["s2"])
+    client = client_for(users["leader"])
+    page = client.get(reverse("reports:unit", args=[round.code, "S1"])).content.decode()
+    assert 'id="held-answers"' in page and "另有 2 份网上答卷待审核，未计入" in page
+    assert Questionnaire.objects.count() == 0 and tally_mismatches(round.id) == []  # held: in no figure
+    district = client.get(reverse("reports:unit", args=[round.code, "D1"])).content.decode()
+    assert "另有 2 份网上答卷待审核" in district  # S2's answer lies in the other district
+    Submission.objects.filter(unit=tree["s1"]).update(status=Status.REJECTED)
+    assert 'id="held-answers"' not in client.get(reverse("reports:unit", args=[round.code, "S1"])).content.decode()
