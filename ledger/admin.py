@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from ledger.models import CategoryOfConcern, Concern, ConcernStep
+from units.admin import ReadOnlyAdmin
 
 
 @admin.register(CategoryOfConcern)
@@ -22,19 +23,10 @@ class ConcernStepInline(admin.TabularInline):
 
 
 @admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
+class ConcernAdmin(ReadOnlyAdmin):
     """Read-only: concerns change only through the workflow, which keeps their history."""
 
     list_display = ["pk", "unit", "category", "status", "received_on", "deadline", "closed_on"]
     list_filter = ["status", "category", "source"]
     search_fields = ["unit__code", "unit__name", "text", "raiser_name"]
     inlines = [ConcernStepInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

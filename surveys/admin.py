@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Indicator, IndicatorSet, Option, ResultChange, Round, RoundIndicator, RoundStatus, Scale
 from surveys.services import round_copy, round_set_status
+from units.admin import ReadOnlyAdmin
 
 
 class OptionInline(admin.TabularInline):
@@ -151,18 +152,9 @@ class RoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResultChange)
-class ResultChangeAdmin(admin.ModelAdmin):
+class ResultChangeAdmin(ReadOnlyAdmin):
     """The trail of changes to results: read-only, for everyone."""
 
     list_display = ["at", "round", "unit", "user", "action"]
     list_filter = ["action", "round"]
     search_fields = ["unit__code", "unit__name", "user__username"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

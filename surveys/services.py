@@ -243,6 +243,5 @@ def reported_counts_set(*, round: Round, unit: Unit, counts: dict[tuple[int, int
 
     Returns how many cells changed.
     """
-    check_participates(round, unit)
     with transaction.atomic():
         return reported_counts_set_many(round=round, counts={unit.pk: counts}, user=user)

@@ -1,6 +1,20 @@
 from django.contrib import admin
 
 from units.models import GroupMember, LeadershipGroup, PhoneExport, Role, Unit
+from units.permissions import is_superuser
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through their own workflow, or never (trails, logs): shown, not edited."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Unit)
@@ -39,7 +53,7 @@ class LeadershipGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(PhoneExport)
-class PhoneExportAdmin(admin.ModelAdmin):
+class PhoneExportAdmin(ReadOnlyAdmin):
     """The log of exports with whole phone numbers: read-only, and for superusers only."""
 
     list_display = ["at", "user", "export", "unit", "phones"]
@@ -48,16 +62,7 @@ class PhoneExportAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
 
     def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
+        return is_superuser(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+        return is_superuser(request.user)
