@@ -303,7 +303,7 @@ def _csv_source(path: Path, head: bytes, keys: set[str]) -> Source:
         try:
             for frame in reader:
                 frame.index = frame.index + start + 2
-                yield frame
+                yield _unescape_text(frame, text_columns)
         except pd.errors.ParserError as error:
             found = re.search(r"line (\d+)", str(error))
             raise FileRefused(Problem("too_many_cells", int(found.group(1)) if found else None)) from None
@@ -311,6 +311,22 @@ def _csv_source(path: Path, head: bytes, keys: set[str]) -> Source:
             raise FileRefused(Problem("encoding")) from None
 
     return Source("csv", headers, start + 1, estimated, chunks, encoding, delimiter)
+
+
+# What ``spreadsheets.writing.csv_cell`` puts before a cell that would run as a formula.
+_ESCAPED = r"^'(?=[=+\-@\t\r])"
+
+
+def _unescape_text(frame: pd.DataFrame, text_columns: set[int]) -> pd.DataFrame:
+    """Text cells without the ' Manyi's CSV files put before a formula, so an error file imports as it was typed.
+
+    Excel and WPS drop that mark when they open the file; a file that went round unopened still has it.
+    """
+    for column in text_columns:
+        values = frame[column]
+        if values.str.startswith("'").any():
+            frame[column] = values.str.replace(_ESCAPED, "", regex=True)
+    return frame
 
 
 def _delimiter(lines: list[str]) -> str:

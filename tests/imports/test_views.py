@@ -189,6 +189,17 @@ def test_the_csv_error_file_marks_formulas_as_text(client_for, users, round, run
     assert rows[1][0] == "'=1+1" and rows[1][1] == "S9"
 
 
+def test_a_corrected_csv_error_file_imports_as_typed(client_for, users, round, run_import, tmp_path):
+    job = run_import(round, write_csv(tmp_path / "bad.csv", [row("=1+1", unit="S9"), row("'Q2", unit="S9")]))
+    response = client_for(users["staff"]).get(reverse("imports:error_file", args=[job.pk]), **EN)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    corrected = [[*line[:1], "S1", *line[2:-1]] for line in rows[1:]]  # the unit fixed, the error column dropped
+    job = run_import(round, write_csv(tmp_path / "corrected.csv", corrected))
+    assert job.status == JobStatus.SUCCEEDED, job.errors
+    # The ' Manyi wrote before the formula is gone; a ' the clerk typed before a letter stays.
+    assert set(Questionnaire.objects.values_list("number", flat=True)) == {"=1+1", "'Q2"}
+
+
 def test_the_error_file_shows_a_phone_whole_only_to_administrators_of_the_rows_unit(
     client_for, users, round, tmp_path, run_import
 ):
