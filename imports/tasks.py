@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from config.celery import resend_waiting
+from imports.models import ImportJob, JobStatus
 from imports.services import import_job_run
 
 
@@ -9,3 +11,9 @@ from imports.services import import_job_run
 def run_import(job_id: int) -> None:
     # acks_late: a worker killed mid-import leaves the message to be delivered again; the job is re-run.
     import_job_run(job_id=job_id)
+
+
+@shared_task(name="imports.resend_queued")
+def resend_queued() -> int:
+    """Every few minutes (beat): send again the imports left queued while the broker was down."""
+    return resend_waiting(ImportJob.objects.filter(status=JobStatus.QUEUED), run_import)

@@ -10,8 +10,10 @@ from django.db import connection
 from django.urls import reverse
 
 import imports.services
+from config.celery import RESEND_AFTER
 from imports.models import ImportJob, JobStatus
 from imports.services import import_job_create, import_job_refresh, import_job_rerun, import_job_run
+from imports.tasks import resend_queued
 from surveys.models import Answer, Option, Questionnaire
 from surveys.services import QuestionnaireData, questionnaire_create
 from surveys.tallies import tally_mismatches
@@ -94,6 +96,20 @@ def test_an_upload_with_the_broker_down_is_kept_and_shown_waiting(
     assert job.status == JobStatus.QUEUED
     assert "等待后台处理…" in client.get(response.url).content.decode()
     assert not Questionnaire.objects.exists()
+
+
+@pytest.mark.celery_worker
+@needs_postgresql_and_redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_upload_left_queued_by_a_broker_down_is_imported_once_it_is_back(round, users, tmp_path):
+    with broker_down():
+        job = queue_import(round, users["staff"], big_file(tmp_path))
+    ImportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - RESEND_AFTER)
+    with running_workers(tmp_path) as workers:
+        workers.start()
+        assert resend_queued() == 1  # the beat's task, called as beat calls it
+        wait_for(lambda: finished(job), "the worker to run the re-sent import")
+        assert_imported_once(job, round)
 
 
 @needs_postgresql

@@ -1,13 +1,16 @@
 """Faults around reports: a worker killed mid-workbook, the broker down at the request, Redis down for the pages."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
+from config.celery import RESEND_AFTER
 from reports.models import ReportJob, ReportStatus
 from reports.services import report_job_create
+from reports.tasks import resend_queued
 from reports.workbook import SHEETS
 from tests.reports.helpers import link
 from tests.workers import CLOSED_PORT_URL, broker_down, needs_postgresql_and_redis, running_workers, wait_for
@@ -66,3 +69,32 @@ def test_pages_work_with_the_redis_cache_down(client_for, users, round, earlier_
         response = client.get(url)
         assert response.status_code == 200, url
     assert "一区第一小学" in response.content.decode()
+
+
+@pytest.mark.celery_worker
+@needs_postgresql_and_redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_export_left_queued_by_a_broker_down_is_sent_again_once_it_is_back(users, round, schools, give, tmp_path):
+    give(schools["s1"], 90, 0, 10)
+    with broker_down():
+        job = report_job_create(user=users["leader"], round=round, scope=schools["s1"].parent, level="school")
+    ReportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - RESEND_AFTER)
+    with running_workers(tmp_path) as workers:
+        workers.start()
+        assert resend_queued() == 1  # the beat's task, called as beat calls it
+        wait_for(lambda: finished(job), "the worker to build the re-sent workbook")
+    assert job.status == ReportStatus.DONE, job.error
+
+
+@pytest.mark.django_db
+def test_only_a_job_queued_longer_than_the_resend_delay_is_sent_again(users, round, schools):
+    """Tasks run in-process here: a job sent again is run at once."""
+    old, new = (
+        ReportJob.objects.create(user=users["leader"], round=round, scope=schools["s1"].parent, level="school")
+        for _ in range(2)
+    )
+    ReportJob.objects.filter(pk=old.pk).update(created_at=old.created_at - RESEND_AFTER - timedelta(seconds=1))
+    assert resend_queued() == 1
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.status, new.status) == (ReportStatus.DONE, ReportStatus.QUEUED)
