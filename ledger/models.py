@@ -52,6 +52,7 @@ class Source(models.TextChoices):
     PARENT_COMMITTEE = "parent_committee", _("Parent committee")
     SURVEY_COMMENT = "survey_comment", _("Survey comment")
     QUESTIONNAIRE = "questionnaire", _("Dissatisfied questionnaire")
+    OPEN_DOOR = "open_door", _("Open-door activity")
     OTHER = "other", _("Other")
 
 

@@ -24,7 +24,7 @@ from ledger.models import (
     ReminderKind,
     StepKind,
 )
-from ledger.workdays import add_working_days
+from workdays.days import add_working_days
 from surveys.models import Indicator
 from units import people
 from units.models import GroupMember, Unit
