@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from ledger.services import default_deadline
 from ledger.models import CategoryOfConcern
+from ledger.services import default_deadline
 from workdays.days import add_working_days, is_working_day, unknown_years, working_days_between
 from workdays.models import CalendarDay
 
