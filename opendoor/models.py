@@ -61,14 +61,23 @@ class ActivityRule(models.Model):
         ordering = ["under__path", "unit_kind", "kind", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(schedule="monthly") | Q(weekday__isnull=False), name="monthly_rule_has_weekday"
+                condition=~Q(schedule="monthly") | Q(weekday__isnull=False),
+                name="monthly_rule_has_weekday",
+                violation_error_message=_("A monthly activity needs its weekday."),
             ),
             models.CheckConstraint(
                 condition=~Q(schedule="phase")
                 | Q(starts_on__isnull=False, ends_on__isnull=False, ends_on__gte=models.F("starts_on")),
                 name="phase_rule_has_dates",
+                violation_error_message=_(
+                    "A phase needs the dates it starts and ends on, the end not before the start."
+                ),
             ),
-            models.CheckConstraint(condition=Q(count__gte=1), name="rule_requires_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(count__gte=1),
+                name="rule_requires_at_least_one",
+                violation_error_message=_("A rule asks for at least one."),
+            ),
         ]
 
     def __str__(self) -> str:
