@@ -19,8 +19,8 @@ from opendoor.forms import ActivityForm, OpinionConcernForm, PeriodForm, RuleFor
 from opendoor.models import Activity, ActivityRule, Opinion
 from outreach.periods import period_start
 from spreadsheets.downloads import attachment
-from units.permissions import Action, can, get_unit, require
 from units.paths import subtree_q
+from units.permissions import Action, can, get_unit, require
 
 RECENT = 30
 

@@ -16,6 +16,7 @@ from workdays.models import CalendarDay
 pytestmark = pytest.mark.django_db
 D = datetime.date
 AUTUMN = (D(2026, 8, 1), D(2026, 11, 30))
+SEPTEMBER_10 = D(2026, 9, 10)
 
 
 def _rule(under, **fields):
@@ -23,7 +24,7 @@ def _rule(under, **fields):
     return ActivityRule.objects.create(under=under, **(values | fields))
 
 
-def _held(unit, kind=ActivityKind.PARENT_MEETING, day=D(2026, 9, 10), **fields):
+def _held(unit, kind=ActivityKind.PARENT_MEETING, day=SEPTEMBER_10, **fields):
     return Activity.objects.create(unit=unit, kind=kind, held_on=day, **fields)
 
 
