@@ -17,7 +17,7 @@ from opendoor.models import Activity, ActivityRule
 from opendoor.plan import Held, Line, Requirement, line_of
 from surveys.engine import percent_of
 from units.models import Unit
-from units.paths import is_under, subtree_q
+from units.paths import is_under, outermost, subtree_q
 from workdays.arithmetic import WorkCalendar
 from workdays.days import calendar as work_calendar
 
@@ -68,9 +68,10 @@ def rules_of(unit: Unit, rules: Iterable[ActivityRule]) -> list[ActivityRule]:
 
 
 def _subtrees_q(units: list[Unit], field: str = "path") -> Q:
+    """One prefix match per outermost unit: a unit inside another given one adds nothing."""
     query = Q(pk__in=[])
-    for unit in units:
-        query |= subtree_q(unit.path, field)
+    for path in outermost([unit.path for unit in units]):
+        query |= subtree_q(path, field)
     return query
 
 

@@ -85,3 +85,9 @@ def test_outreach_takes_only_models_and_services_from_the_ledger():
 
 def test_working_days_stand_on_nothing_but_django():
     assert _app_graph()["workdays"] <= {"config"}
+
+
+def test_open_door_takes_only_models_and_services_from_the_ledger():
+    used = {name for name in _imports_by_app()["opendoor"] if name.split(".")[0] == "ledger"}
+    modules = {".".join(name.split(".")[:2]) for name in used}
+    assert modules <= {"ledger", "ledger.models", "ledger.services"}, sorted(used)
