@@ -11,7 +11,7 @@ from spreadsheets.writing import Book, workbook_kind
 
 def _coverage_sheet(book: Book, report: OpenDoorReport, title: str) -> None:
     kinds = [kind for kind in ActivityKind if any(kind.value in c.by_kind for c in report.units)]
-    headers = [_("Unit"), _("Code"), _("Required"), _("Held"), _("Held (%)")]
+    headers = [_("Unit"), _("Code"), _("Required"), _("Number held"), _("Held (%)")]
     headers += [f"{kind.label} {label}" for kind in kinds for label in (_("held"), _("required"))]
     sheet = book.list_sheet(_("Coverage by unit"), headers, title=title, freeze_columns=1)
     for coverage in report.units:
@@ -21,7 +21,7 @@ def _coverage_sheet(book: Book, report: OpenDoorReport, title: str) -> None:
 
 
 def _plan_sheet(book: Book, report: OpenDoorReport, title: str) -> None:
-    headers = [_("Unit"), _("Activity"), _("From"), _("To"), _("Planned on"), _("Required"), _("Held")]
+    headers = [_("Unit"), _("Activity"), _("From"), _("To"), _("Planned on"), _("Required"), _("Number held")]
     sheet = book.list_sheet(_("Plan"), headers, title=title, freeze_columns=2)
     for coverage in report.units:
         for rule, line in coverage.lines:
@@ -31,7 +31,7 @@ def _plan_sheet(book: Book, report: OpenDoorReport, title: str) -> None:
 
 
 def _activities_sheet(book: Book, report: OpenDoorReport, title: str) -> None:
-    headers = [_("Held on"), _("Unit"), _("Activity"), _("Who attended"), _("How many"), _("Summary"),
+    headers = [_("Held on"), _("Unit"), _("Activity"), _("Who attended"), _("How many"), _("Activity summary"),
                _("Opinions raised"), _("Concerns")]  # fmt: skip
     sheet = book.list_sheet(_("Activities"), headers, title=title, freeze_columns=2)
     activities = (
