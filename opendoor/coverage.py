@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from opendoor.models import Activity, ActivityRule
-from opendoor.plan import Held, Line, Requirement, line_of
+from opendoor.plan import Held, Line, Requirement, line_of, windows_of
 from surveys.engine import percent_of
 from units.models import Unit
 from units.paths import is_under, outermost, subtree_q
@@ -85,11 +85,12 @@ def own_coverage(
     rows = Activity.objects.filter(_subtrees_q(units, "unit__path"), held_on__gte=first, held_on__lte=last)
     for unit_id, kind, held_on, participants in rows.values_list("unit_id", "kind", "held_on", "participants"):
         held.setdefault(unit_id, []).append(Held(kind, held_on, participants))
+    plans = {rule.pk: windows_of(_requirement(rule), first, last, calendar) for rule in rules}  # once per rule
     result = {}
     for unit in everyone:
         coverage = UnitCoverage(unit)
         for rule in rules_of(unit, rules):
-            line = line_of(_requirement(rule), first, last, calendar, held.get(unit.pk, ()))
+            line = line_of(_requirement(rule), first, last, calendar, held.get(unit.pk, ()), plans[rule.pk])
             coverage.lines.append((rule, line))
             coverage.add(UnitCoverage(unit, line.held, line.required, {rule.kind: [line.held, line.required]}))
         result[unit.pk] = coverage

@@ -14,7 +14,7 @@ meeting does not make up for a missed reception day.
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from outreach.periods import period_start
 from workdays.arithmetic import WorkCalendar
@@ -125,10 +125,19 @@ def windows_of(req: Requirement, first: datetime.date, last: datetime.date, cale
 
 
 def line_of(
-    req: Requirement, first: datetime.date, last: datetime.date, calendar: WorkCalendar, held: Iterable[Held]
+    req: Requirement,
+    first: datetime.date,
+    last: datetime.date,
+    calendar: WorkCalendar,
+    held: Iterable[Held],
+    windows: list[Window] | None = None,
 ) -> Line:
-    """The requirement's windows with what was held in each, capped by what each asks for."""
-    line = Line(req, windows_of(req, first, last, calendar))
+    """The requirement's windows with what was held in each, capped by what each asks for.
+
+    ``windows``: those of ``windows_of`` for the same arguments, computed once for many units (copied here).
+    """
+    planned = windows_of(req, first, last, calendar) if windows is None else [replace(w) for w in windows]
+    line = Line(req, planned)
     mine = [h for h in held if h.kind == req.kind]
     for window in line.windows:
         inside = [h for h in mine if window.first <= h.held_on <= window.last]

@@ -75,3 +75,13 @@ def test_adding_then_counting_gives_back_the_days(start, days, overrides):
     assert calendar.working_days_between(start, due) == days
     assert days == 0 or calendar.is_working_day(due)
     assert calendar.working_days_between(due, start) == -days
+
+
+def test_every_day_the_package_knows_is_read_as_the_package_reads_it():
+    import chinese_calendar
+
+    day = D(2004, 1, 1)
+    while day.year <= 2026:
+        assert CALENDAR.is_working_day(day) == chinese_calendar.is_workday(day), day
+        day += datetime.timedelta(days=1)
+    assert not year_is_known(2003) and year_is_known(2004)
