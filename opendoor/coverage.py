@@ -17,7 +17,7 @@ from opendoor.models import Activity, ActivityRule
 from opendoor.plan import Held, Line, Requirement, line_of, windows_of
 from surveys.engine import percent_of
 from units.models import Unit
-from units.paths import is_under, outermost, subtree_q
+from units.paths import ids_of, is_under, outermost, subtree_q
 from workdays.arithmetic import WorkCalendar
 from workdays.days import calendar as work_calendar
 
@@ -85,14 +85,25 @@ def own_coverage(
     rows = Activity.objects.filter(_subtrees_q(units, "unit__path"), held_on__gte=first, held_on__lte=last)
     for unit_id, kind, held_on, participants in rows.values_list("unit_id", "kind", "held_on", "participants"):
         held.setdefault(unit_id, []).append(Held(kind, held_on, participants))
-    plans = {rule.pk: windows_of(_requirement(rule), first, last, calendar) for rule in rules}  # once per rule
+    # Laid out once per rule, and the rules chosen once per unit kind and set of rule-bearing units above.
+    requirements = {rule.pk: _requirement(rule) for rule in rules}
+    plans = {rule.pk: windows_of(requirements[rule.pk], first, last, calendar) for rule in rules}
+    bearers = {rule.under_id for rule in rules}
+    chosen: dict[tuple, list[ActivityRule]] = {}
     result = {}
     for unit in everyone:
+        key = (unit.kind, frozenset(bearers.intersection(ids_of(unit.path))))
+        if key not in chosen:
+            chosen[key] = rules_of(unit, rules)
         coverage = UnitCoverage(unit)
-        for rule in rules_of(unit, rules):
-            line = line_of(_requirement(rule), first, last, calendar, held.get(unit.pk, ()), plans[rule.pk])
+        for rule in chosen[key]:
+            line = line_of(requirements[rule.pk], first, last, calendar, held.get(unit.pk, ()), plans[rule.pk])
             coverage.lines.append((rule, line))
-            coverage.add(UnitCoverage(unit, line.held, line.required, {rule.kind: [line.held, line.required]}))
+            coverage.held += line.held
+            coverage.required += line.required
+            figures = coverage.by_kind.setdefault(rule.kind, [0, 0])
+            figures[0] += line.held
+            figures[1] += line.required
         result[unit.pk] = coverage
     return result
 

@@ -14,7 +14,7 @@ meeting does not make up for a missed reception day.
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from outreach.periods import period_start
 from workdays.arithmetic import WorkCalendar
@@ -136,7 +136,9 @@ def line_of(
 
     ``windows``: those of ``windows_of`` for the same arguments, computed once for many units (copied here).
     """
-    planned = windows_of(req, first, last, calendar) if windows is None else [replace(w) for w in windows]
+    if windows is None:
+        windows = windows_of(req, first, last, calendar)
+    planned = [Window(w.first, w.last, w.required, 0, w.planned_on) for w in windows]
     line = Line(req, planned)
     mine = [h for h in held if h.kind == req.kind]
     for window in line.windows:
