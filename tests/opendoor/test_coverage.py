@@ -111,7 +111,8 @@ def test_an_opinion_becomes_a_concern_of_the_ledger_once(tree, users):
         D(2026, 10, 8),
         "食堂饭菜偏咸",
     )
-    assert ConcernStep.objects.get(concern=concern).detail["activity"] == activity.pk
+    step = ConcernStep.objects.get(concern=concern)
+    assert step.detail["activity"] == activity.pk and f"#{activity.pk}" in step.facts()
     assert Opinion.objects.get(pk=opinion.pk).concern == concern
     with pytest.raises(ValidationError):
         services.opinion_to_concern(opinion=opinion, category=canteen, by=users["staff"])
