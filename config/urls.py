@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("ledger.urls")),
     path("", include("outreach.urls")),
     path("", include("opendoor.urls")),
+    path("", include("workdays.urls")),
     path("", include("imports.urls")),
     path("", include("respond.urls")),
 ]

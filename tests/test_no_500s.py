@@ -27,6 +27,7 @@ from surveys.models import Indicator, Participation, Questionnaire, Round, Round
 from tests.factories import UserFactory
 from tests.units.test_every_view_checks_permission import fill, url_patterns
 from units.models import GroupMember, LeadershipGroup, MemberRole, Role, RoleKind, Unit, UnitKind
+from workdays.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,7 @@ def bare(request, tree, users) -> dict:
         "reminders": Reminder.objects.create(user=admin, concern=concern, kind=ReminderKind.OVERDUE).pk,
         "step": "assign",
         "activities": activity.pk,
+        "working-days": CalendarDay.objects.create(day=datetime.date(2099, 1, 2), is_working_day=False).pk,
         "activity-opinions": Opinion.objects.create(activity=activity, text="课后服务").pk,
         "activity-rules": phase.pk,
         "opinions": Submission.objects.create(

@@ -83,8 +83,8 @@ def test_outreach_takes_only_models_and_services_from_the_ledger():
     assert modules <= {"ledger", "ledger.models", "ledger.services"}, sorted(used)
 
 
-def test_working_days_stand_on_nothing_but_django():
-    assert _app_graph()["workdays"] <= {"config"}
+def test_working_days_stand_on_the_units_alone():
+    assert _app_graph()["workdays"] <= {"config", "units"}
 
 
 def test_open_door_takes_only_models_and_services_from_the_ledger():

@@ -42,6 +42,7 @@ from tests.factories import (
     make_round,
 )
 from units.models import RoleKind
+from workdays.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,7 @@ def world(tree, users):
         "reminders": Reminder.objects.create(user=admin, concern=concern, kind=ReminderKind.OVERDUE).pk,
         "step": "assign",
         "activities": activity.pk,
+        "working-days": CalendarDay.objects.create(day=datetime.date(2099, 1, 2), is_working_day=False).pk,
         "activity-opinions": Opinion.objects.create(activity=activity, text="课后服务").pk,
         "activity-rules": rule.pk,
         "opinions": Submission.objects.create(
