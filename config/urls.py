@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("ledger.urls")),
     path("", include("outreach.urls")),
+    path("", include("opendoor.urls")),
+    path("", include("workdays.urls")),
     path("", include("imports.urls")),
     path("", include("respond.urls")),
 ]

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from ledger.models import CategoryOfConcern, Concern, ConcernStatus, ConcernStep, Source, StepKind
 from ledger.services import mark_overdue
-from ledger.workdays import add_working_days
 from units.models import GroupMember, MemberRole, Unit, UnitKind
 from units.paths import ids_of
+from workdays.days import add_working_days
 
 CITY_CODE = "LY"
 CONCERNS = 420

@@ -52,6 +52,7 @@ class Source(models.TextChoices):
     PARENT_COMMITTEE = "parent_committee", _("Parent committee")
     SURVEY_COMMENT = "survey_comment", _("Survey comment")
     QUESTIONNAIRE = "questionnaire", _("Dissatisfied questionnaire")
+    OPEN_DOOR = "open_door", _("Open-door activity")
     OTHER = "other", _("Other")
 
 
@@ -266,6 +267,8 @@ class ConcernStep(models.Model):
         if self.detail.get("fields"):
             names = [str(Concern._meta.get_field(name).verbose_name) for name in self.detail["fields"]]
             parts.append(gettext("changed: %(fields)s") % {"fields": ", ".join(names)})
+        if self.detail.get("activity"):
+            parts.append(gettext("raised at open-door activity #%(pk)s") % {"pk": self.detail["activity"]})
         if self.detail.get("imported"):
             parts.append(gettext("imported from %(file)s") % {"file": self.detail["imported"]})
         return "; ".join(parts)

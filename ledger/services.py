@@ -24,10 +24,10 @@ from ledger.models import (
     ReminderKind,
     StepKind,
 )
-from ledger.workdays import add_working_days
 from surveys.models import Indicator
 from units import people
 from units.models import GroupMember, Unit
+from workdays.days import add_working_days
 
 # A reminder that a concern is due soon is written this many working days before its deadline.
 DUE_SOON_WORKING_DAYS = 2

@@ -30,7 +30,6 @@ from ledger.forms import (
 from ledger.imports import COLUMNS, read_concerns
 from ledger.models import Concern, ConcernStatus, ConcernStep, Reminder
 from ledger.summary import ledger_summary
-from ledger.workdays import add_working_days
 from spreadsheets.downloads import attachment
 from spreadsheets.forms import UploadForm
 from spreadsheets.problems import FileRefused, Problem
@@ -48,6 +47,7 @@ from units.permissions import (
     require_anywhere,
     top_units,
 )
+from workdays.days import add_working_days
 
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 3

@@ -113,6 +113,6 @@ def _days_ago(days: int):
 
 
 def _add_working_days(day, days: int):
-    from ledger.workdays import add_working_days
+    from workdays.days import add_working_days
 
     return add_working_days(day, days)

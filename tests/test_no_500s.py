@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from imports.models import ImportJob, JobKind
 from ledger.models import CategoryOfConcern, Concern, Reminder, ReminderKind
+from opendoor.models import Activity, ActivityRule, Opinion
 from outreach.models import FollowUp, Household, HouseholdKind, VisitRule
 from reports.models import ReportJob
 from respond.models import Mode, OnlineSetting, Status, Submission, SurveyLink
@@ -26,6 +27,7 @@ from surveys.models import Indicator, Participation, Questionnaire, Round, Round
 from tests.factories import UserFactory
 from tests.units.test_every_view_checks_permission import fill, url_patterns
 from units.models import GroupMember, LeadershipGroup, MemberRole, Role, RoleKind, Unit, UnitKind
+from workdays.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,14 @@ def bare(request, tree, users) -> dict:
     empty_group = LeadershipGroup.objects.create(unit=tree["d1"], name="空小组")
     role = Role.objects.create(user=UserFactory(), unit=tree["s1"], kind=RoleKind.STAFF)
     department = Unit.objects.create(code="D1-JYJ", name="教育局", kind=UnitKind.DEPARTMENT, parent=tree["d1"])
+    activity = Activity.objects.create(unit=tree["s1"], kind="open_day", held_on=datetime.date(2026, 11, 4))
+    ActivityRule.objects.create(
+        under=tree["d1"], unit_kind="school", kind="reception_day", schedule="monthly", weekday=0
+    )
+    phase = ActivityRule.objects.create(
+        under=tree["d1"], unit_kind="school", kind="publicity", schedule="phase",
+        starts_on=datetime.date(2026, 10, 1), ends_on=datetime.date(2026, 10, 1),
+    )  # fmt: skip
     return {
         "rounds": round.code,
         "round": round.code,
@@ -91,6 +101,10 @@ def bare(request, tree, users) -> dict:
         ).pk,
         "reminders": Reminder.objects.create(user=admin, concern=concern, kind=ReminderKind.OVERDUE).pk,
         "step": "assign",
+        "activities": activity.pk,
+        "working-days": CalendarDay.objects.create(day=datetime.date(2099, 1, 2), is_working_day=False).pk,
+        "activity-opinions": Opinion.objects.create(activity=activity, text="课后服务").pk,
+        "activity-rules": phase.pk,
         "opinions": Submission.objects.create(
             round=round,
             unit=tree["s1"],

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from units.models import Role, RoleKind, Unit
-from units.paths import is_under, outermost, subtree_q
+from units.paths import depth, is_under, outermost, subtree_q
 
 View = TypeVar("View", bound=Callable)
 
@@ -128,6 +128,13 @@ def require_anywhere(user, action: Action) -> None:
     """403 for a page not tied to one unit (imports, users) that the user may not use anywhere."""
     if not can_anywhere(user, action):
         raise PermissionDenied
+
+
+def may_manage_calendar(user) -> bool:
+    """Holidays and make-up working days count for every deadline of the tree: superusers and the
+    administrators of a top-level unit set them, nobody below."""
+    paths = scope_paths(user, Action.MANAGE)
+    return paths is None or any(depth(path) == 0 for path in paths)
 
 
 # ---------------------------------------------------------------- phone numbers

@@ -7,7 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = [
-    "config", "units", "spreadsheets", "surveys", "imports", "reports", "ledger", "outreach", "respond", "backups",
+    "config", "units", "workdays", "spreadsheets", "surveys", "imports", "reports", "ledger", "outreach", "respond",
+    "opendoor", "backups",
     "demo",
 ]  # fmt: skip
 
@@ -78,5 +79,15 @@ def test_units_is_the_ground_floor():
 
 def test_outreach_takes_only_models_and_services_from_the_ledger():
     used = {name for name in _imports_by_app()["outreach"] if name.split(".")[0] == "ledger"}
+    modules = {".".join(name.split(".")[:2]) for name in used}
+    assert modules <= {"ledger", "ledger.models", "ledger.services"}, sorted(used)
+
+
+def test_working_days_stand_on_the_units_alone():
+    assert _app_graph()["workdays"] <= {"config", "units"}
+
+
+def test_open_door_takes_only_models_and_services_from_the_ledger():
+    used = {name for name in _imports_by_app()["opendoor"] if name.split(".")[0] == "ledger"}
     modules = {".".join(name.split(".")[:2]) for name in used}
     assert modules <= {"ledger", "ledger.models", "ledger.services"}, sorted(used)

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from ledger import services
 from ledger.models import CategoryOfConcern, Concern, ConcernStatus, ConcernStep, StepKind
-from ledger.workdays import add_working_days
 from tests.factories import ConcernFactory, GroupMemberFactory, LeadershipGroupFactory, RoleFactory, UserFactory
 from tests.ledger.conftest import advance, days_ago
 from units.models import MemberRole, RoleKind
+from workdays.days import add_working_days
 
 pytestmark = pytest.mark.django_db
 

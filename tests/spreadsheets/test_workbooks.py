@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from imports.models import JobStatus
 from imports.services import import_job_create, import_job_run
+from opendoor.models import Activity, ActivityRule, Opinion
 from outreach.models import Visit
 from reports.models import ReportJob
 from reports.services import report_job_run
@@ -111,6 +112,19 @@ def _error_file(client, users, world, tmp_path) -> bytes:
     return _body(client.get(reverse("imports:error_file", args=[job.pk])))
 
 
+def _open_door(client, tree) -> bytes:
+    """Open-door coverage of D1: a rule for its schools, an activity with a summary and an opinion in disguise."""
+    ActivityRule.objects.create(
+        under=tree["d1"], unit_kind="school", kind="reception_day", schedule="monthly", weekday=0
+    )
+    activity = Activity.objects.create(
+        unit=tree["s1"], kind="reception_day", held_on=datetime.date(2026, 9, 7), attended_by=EVIL[2], summary=EVIL[0]
+    )
+    Opinion.objects.create(activity=activity, text=EVIL[3])
+    url = reverse("opendoor:export", args=["D1"])
+    return _body(client.get(url, {"start": "2026-08-01", "end": "2026-12-31"}))
+
+
 def _ranking(users, tree, world) -> bytes:
     job = ReportJob.objects.create(user=users["superuser"], round=world["round"], scope=tree["city"], level="school")
     return Path(report_job_run(job.pk).file.path).read_bytes()
@@ -124,6 +138,7 @@ PRODUCERS = {
     "concerns template": lambda c, **_: [_body(c.get(reverse("ledger:import_template")))],
     "households template": lambda c, **_: [_body(c.get(reverse("outreach:import_template")))],
     "visits": lambda c, **_: [_body(c.get(reverse("outreach:visits_export", args=["D1"])))],
+    "open-door activities": lambda c, tree, **_: [_open_door(c, tree)],
     "results template": lambda c, world, **_: [
         _body(c.get(reverse("imports:template", args=[world["round"].code]), {"kind": kind}))
         for kind in ("questionnaires", "counts")

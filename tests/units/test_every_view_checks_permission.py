@@ -28,6 +28,7 @@ from django.utils import timezone
 import units.permissions as permissions
 from imports.models import ImportJob, JobKind, JobStatus
 from ledger.models import Reminder, ReminderKind
+from opendoor.models import Activity, ActivityRule, Opinion
 from outreach.models import FollowUp
 from reports.models import ReportJob
 from respond.models import Submission
@@ -41,6 +42,7 @@ from tests.factories import (
     make_round,
 )
 from units.models import RoleKind
+from workdays.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +99,8 @@ def world(tree, users):
     concern = ConcernFactory(unit=tree["s1"])
     group = LeadershipGroupFactory(unit=tree["d1"])
     role = RoleFactory(unit=tree["s1"], kind=RoleKind.STAFF)
+    activity = Activity.objects.create(unit=tree["s1"], kind="open_day", held_on=datetime.date(2026, 11, 4))
+    rule = ActivityRule.objects.create(under=tree["d1"], unit_kind="school", kind="parent_meeting", schedule="term")
     return {
         "rounds": round.code,
         "round": round.code,
@@ -123,6 +127,10 @@ def world(tree, users):
         ).pk,  # fmt: skip
         "reminders": Reminder.objects.create(user=admin, concern=concern, kind=ReminderKind.OVERDUE).pk,
         "step": "assign",
+        "activities": activity.pk,
+        "working-days": CalendarDay.objects.create(day=datetime.date(2099, 1, 2), is_working_day=False).pk,
+        "activity-opinions": Opinion.objects.create(activity=activity, text="课后服务").pk,
+        "activity-rules": rule.pk,
         "opinions": Submission.objects.create(
             round=round,
             unit=tree["s1"],

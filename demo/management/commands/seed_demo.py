@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 import ledger.demo
+import opendoor.demo
 import outreach.demo
 import surveys.demo
 import units.demo
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Follow-ups: {visits['follow_ups']}, contacts to visit: {visits['households']}, visits: {visits['visits']}"
         )
+        activities = opendoor.demo.seed()
+        self.stdout.write(f"Open-door rules: {activities['rules']}, activities held: {activities['activities']}")
         self.stdout.write("Demo logins (username / password / role / unit):")
         for username, password, role, code in summary["users"]:
             self.stdout.write(f"  {username:16} {password:12} {role:14} {code}")
