@@ -21,8 +21,11 @@ def _entries(po: Path) -> list[tuple[str, str, bool]]:
             re.findall(r'"(.*)"', block.split("msgid", 1)[1].split("msgstr", 1)[0].split("msgid_plural")[0])
         )
         msgstr = "".join(re.findall(r'"(.*)"', block.split("msgstr", 1)[1].split("msgstr[1]")[0]))
+        context = re.search(r'^msgctxt "(.*)"', block, re.MULTILINE)
         if msgid:
-            entries.append((msgid, msgstr, "#, fuzzy" in block))
+            # A msgid with a context (pgettext) is catalogued as "context\x04msgid".
+            key = f"{context.group(1)}\x04{msgid}" if context else msgid
+            entries.append((key, msgstr, "#, fuzzy" in block))
     return entries
 
 
