@@ -372,7 +372,7 @@ def _date_param(request: HttpRequest, name: str, default: datetime.date) -> date
 @require_GET
 @login_required
 def visits_export(request: HttpRequest, code: str) -> HttpResponse:
-    """走访台帐: the visits of a period (this term unless ``from`` and ``to`` are given) and the coverage."""
+    """走访台账: the visits of a period (this term unless ``from`` and ``to`` are given) and the coverage."""
     unit = get_unit(request.user, Action.VIEW, code)
     today = timezone.localdate()
     first = _date_param(request, "from", period_start(today, Period.TERM))

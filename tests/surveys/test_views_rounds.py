@@ -192,3 +192,9 @@ def test_status_accepts_only_post(client_for, users, round):
     client = client_for(users["superuser"])
     assert client.get(status_url(round)).status_code == 405
     assert client.put(status_url(round)).status_code == 405
+
+
+def test_the_hub_names_an_option_once_when_its_category_has_the_same_name(client_for, users, round):
+    body = client_for(users["leader"]).get(reverse("surveys:round_detail", args=[round.code])).content.decode()
+    assert "1 · 满意" in body
+    assert "(满意)" not in body and "（满意）" not in body  # not "满意 (满意)"
