@@ -87,6 +87,7 @@ def _round_detail_context(request: HttpRequest, round: Round, status_form: Round
     previous_visible = bool(round.previous_id) and Round.objects.visible_to(user).filter(pk=round.previous_id).exists()
     return {
         "round": round,
+        "days_left": round.days_left(timezone.localdate()),
         "indicators": round.ordered_indicators(),
         "options": _options(round),
         "units_in_scope": round_units(round, user, Action.VIEW).count(),
