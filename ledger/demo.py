@@ -219,7 +219,7 @@ def seed() -> dict:
 
 
 def _give_office_an_account(cast: Cast) -> None:
-    """The demo school's office director (台帐整理) gets school_staff's account, to see escalated reminders."""
+    """The demo school's office director (台账整理) gets school_staff's account, to see escalated reminders."""
     if cast.school_staff is None:
         return
     GroupMember.objects.filter(group__unit__code="LY03-S03", role=MemberRole.OFFICE_DIRECTOR, user__isnull=True).update(

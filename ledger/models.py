@@ -1,4 +1,4 @@
-"""The ledger of public concerns (热点难点问题台帐): each concern, its steps and the reminders it raises."""
+"""The ledger of public concerns (热点难点问题台账): each concern, its steps and the reminders it raises."""
 
 import datetime
 

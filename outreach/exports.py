@@ -1,4 +1,4 @@
-"""The visit ledger (走访台帐) as Excel: every visit of a period, then coverage per person and per unit."""
+"""The visit ledger (走访台账) as Excel: every visit of a period, then coverage per person and per unit."""
 
 import datetime
 from typing import IO

@@ -85,8 +85,21 @@ def follow_ups(request: HttpRequest, code: str) -> HttpResponse:
     rows = rows.with_calls().select_related("unit", "round", "questionnaire")
     rows = rows.order_by(F("last_call").asc(nulls_first=True), "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    _add_dissatisfied(page)
     context = {"unit": unit, "form": form, "page": page, "query": _page_query(request)}
     return render(request, "outreach/follow_ups.html", context)
+
+
+def _add_dissatisfied(follow_ups) -> None:
+    """Each follow-up's indicators answered "dissatisfied" (what the caller asks about), in one query."""
+    by_questionnaire = {f.questionnaire_id: f for f in follow_ups}
+    for f in follow_ups:
+        f.dissatisfied = []
+    answers = Answer.objects.filter(
+        questionnaire_id__in=by_questionnaire, option__category=Category.DISSATISFIED
+    ).select_related("indicator")
+    for answer in answers.order_by("questionnaire_id", "indicator_id"):
+        by_questionnaire[answer.questionnaire_id].dissatisfied.append(answer.indicator.label())
 
 
 def _render_follow_up(request: HttpRequest, follow_up: FollowUp, forms: dict | None = None, status: int = 200):
@@ -359,7 +372,7 @@ def _date_param(request: HttpRequest, name: str, default: datetime.date) -> date
 @require_GET
 @login_required
 def visits_export(request: HttpRequest, code: str) -> HttpResponse:
-    """走访台帐: the visits of a period (this term unless ``from`` and ``to`` are given) and the coverage."""
+    """走访台账: the visits of a period (this term unless ``from`` and ``to`` are given) and the coverage."""
     unit = get_unit(request.user, Action.VIEW, code)
     today = timezone.localdate()
     first = _date_param(request, "from", period_start(today, Period.TERM))

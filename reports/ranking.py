@@ -310,18 +310,31 @@ def column_figures(votes: np.ndarray, coloured: bool) -> list[Figure]:
     ]
 
 
+def colour_ends(rates: np.ndarray) -> tuple[float, float]:
+    """The worst and best rates that are not outliers (inside Tukey's fences)."""
+    low, high = np.percentile(rates, [25, 75])
+    spread = 1.5 * (high - low)
+    inside = rates[(rates >= low - spread) & (rates <= high + spread)]
+    return float(inside.min()), float(inside.max())
+
+
 def _colours(positive: np.ndarray, valid: np.ndarray) -> list[str]:
     """The palette step of each rate between the worst and best of the column (the middle when all are equal).
 
-    Colours need no exact arithmetic: they are read from float rates.
+    The ends are the column's worst and best rates within Tukey's fences (1.5 interquartile ranges beyond the
+    quartiles): one school at 50 % would otherwise turn the 79 others uniformly green. A rate beyond a fence
+    takes the end colour. Colours need no exact arithmetic: they are read from float rates.
     """
     rated = valid > 0
     if not rated.any():
         return [""] * len(valid)
     rates = positive / np.where(rated, valid, 1)
-    worst, best = rates[rated].min(), rates[rated].max()
+    worst, best = colour_ends(rates[rated])
     middle = len(PALETTE) // 2
-    share = (rates - worst) / (best - worst) if best > worst else np.full(len(rates), middle / (len(PALETTE) - 1))
+    if best > worst:
+        share = np.clip((rates - worst) / (best - worst), 0, 1)
+    else:
+        share = np.full(len(rates), middle / (len(PALETTE) - 1))
     steps = np.rint(share * (len(PALETTE) - 1)).astype(int).tolist()
     return [PALETTE[step] if ok else "" for step, ok in zip(steps, rated.tolist(), strict=True)]
 

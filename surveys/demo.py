@@ -5,6 +5,7 @@ import random
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from surveys.models import Indicator, Option, Questionnaire, Round, RoundStatus, Scale
 from surveys.services import RoundSpec, participants_under, round_create
@@ -58,7 +59,7 @@ def _questionnaires(round: Round, units: list[Unit], rng: random.Random, year_sh
     """Results as a survey firm would bring them: most units' questionnaires, a few units' counts."""
     option_ids = list(Option.objects.filter(scale=round.scale).order_by("number").values_list("id", flat=True))
     indicator_ids = [indicator.id for indicator in round.ordered_indicators()]
-    days = (round.end - round.start).days
+    days = answered_days(round, timezone.localdate())
     parts, counts = [], {}
     for n, unit in enumerate(units):
         level = _level(rng, unit, year_shift)
@@ -71,6 +72,12 @@ def _questionnaires(round: Round, units: list[Unit], rng: random.Random, year_sh
     batch = Batch(job_id=None, file_name="seed_demo", rows=len(rows))
     questionnaires_add(round=round, rows=rows, user=None, source="demo", batch=batch)
     reported_counts_set_many(round=round, counts=counts, user=None)
+
+
+def answered_days(round: Round, today: datetime.date) -> int:
+    """Days after the start on which demo questionnaires may be dated: none after today, since an open round
+    has only been answered up to now (a round not yet started gets its first day only)."""
+    return max(0, (min(round.end, today) - round.start).days)
 
 
 def _unit_rows(round: Round, unit: Unit, level: float, size: int, indicators: int, days: int, rng) -> dict:

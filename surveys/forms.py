@@ -1,5 +1,6 @@
 """Forms of the entry pages. They only clean input; the services decide and write."""
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.engine import Counts, percent, rate
 from surveys.models import Category, Channel, Indicator, Option, Questionnaire, RespondentType, RoundStatus
-from surveys.services import QuestionnaireData
+from surveys.services import QuestionnaireData, questionnaire_problems
 from units.models import Unit
 from units.permissions import mask_phone
 from units.phones import PhoneField
@@ -62,6 +63,16 @@ class BootstrapMixin:
         self.fields[name].widget.attrs["autofocus"] = True
 
 
+def next_number(number: str) -> str:
+    """The number of the next paper form of a stack: the trailing digits plus one, their width kept
+    (A-009 -> A-010, 99 -> 100); "" when the number does not end in digits (nothing to guess)."""
+    match = re.search(r"(\d+)$", number)
+    if not match:
+        return ""
+    digits = match.group(1)
+    return number[: match.start()] + str(int(digits) + 1).zfill(len(digits))
+
+
 class QuestionnaireForm(BootstrapMixin, forms.Form):
     """One questionnaire: who answered, how, when, and one answer (or none) per indicator of the round.
 
@@ -102,6 +113,13 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
         self.fields["phone"].widget.attrs.update({"autocomplete": "off", "inputmode": "tel"})
         self.style_fields()
 
+    def skip_number_and_phone(self) -> None:
+        """The cursor starts on the first answer and Tab passes the number and phone boxes (a click still
+        reaches them)."""
+        for name in ("number", "phone"):
+            self.fields[name].widget.attrs["tabindex"] = "-1"
+        self.focus(self.answer_name(self.indicators[0]))
+
     @staticmethod
     def answer_name(indicator: Indicator) -> str:
         return f"answer_{indicator.id}"
@@ -121,13 +139,36 @@ class QuestionnaireForm(BootstrapMixin, forms.Form):
         # Full-width characters typed with a Chinese input method become their plain forms (Ａ１ -> A1).
         return unicodedata.normalize("NFKC", self.cleaned_data["number"]).strip()
 
-    def to_data(self) -> QuestionnaireData:
+    def clean_answers(self) -> dict[int, int] | None:
+        """Indicator id -> option id of the answers given, or None while an answer field is in error."""
+        if any(self.answer_name(indicator) in self.errors for indicator in self.indicators):
+            return None
         data = self.cleaned_data
-        answers = {
+        return {
             indicator.id: self.option_ids[data[self.answer_name(indicator)]]
             for indicator in self.indicators
             if data.get(self.answer_name(indicator)) is not None
         }
+
+    def add_problems_of_clean_fields(self, round, exclude_id: int | None = None) -> None:
+        """The form's own errors stop it before the service's checks: run those on the fields that are clean,
+        so that a clerk sees every mistake of the paper form at once, not one per save."""
+        data = self.cleaned_data
+        problems = questionnaire_problems(
+            round=round,
+            date=data.get("date"),
+            number=data.get("number", ""),
+            phone=data.get("phone", ""),
+            answers=self.clean_answers(),
+            exclude_id=exclude_id,
+        )
+        for name, message in problems.items():
+            if name not in self.errors:
+                self.add_error(name if name in self.fields else None, message)
+
+    def to_data(self) -> QuestionnaireData:
+        data = self.cleaned_data
+        answers = self.clean_answers()
         return QuestionnaireData(
             unit=data["unit"],
             respondent_type=data["respondent_type"],

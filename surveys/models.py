@@ -147,6 +147,12 @@ class Round(models.Model):
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
 
+    def days_left(self, today) -> int | None:
+        """Whole days of collection left after today (0 on the last day); None unless open and under way."""
+        if not self.is_open or not self.start <= today <= self.end:
+            return None
+        return (self.end - today).days
+
     def ordered_indicators(self) -> list[Indicator]:
         return [ri.indicator for ri in self.round_indicators.select_related("indicator").order_by("order")]
 

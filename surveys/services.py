@@ -174,26 +174,41 @@ def _validate_questionnaire(round: Round, data: QuestionnaireData, exclude_id: i
     """Refuse what cannot be saved; returns the round's indicator ids (in order) and its scale's option ids."""
     check_results_can_change(round)
     check_participates(round, data.unit)
+    fields = {name: getattr(data, name) for name in ("date", "number", "phone")}
+    ids = round_ids(round)
+    if errors := questionnaire_problems(
+        round=round, answers=data.answers or {}, ids=ids, exclude_id=exclude_id, **fields
+    ):
+        raise ValidationError(errors)
+    return ids
+
+
+def questionnaire_problems(
+    *, round: Round, date=None, number: str = "", phone: str = "", answers=None, ids=None, exclude_id: int | None = None
+) -> dict[str, str]:
+    """Every problem of a questionnaire at once, by field; a field given as None (not typed, or itself in
+    error on the form) is not checked, so that a form with two mistakes shows both."""
     errors = {}
-    if not round.start <= data.date <= round.end:
+    if date is not None and not round.start <= date <= round.end:
         errors["date"] = _("The date must be within the round's period (%(start)s to %(end)s).") % {
             "start": round.start,
             "end": round.end,
         }
     taken = Questionnaire.objects.filter(round=round).exclude(pk=exclude_id)
-    if data.number and taken.filter(number=data.number).exists():
-        errors["number"] = _("Questionnaire number %(number)s is already used in this round.") % {"number": data.number}
-    if data.phone and not round.allow_repeat_phone and taken.filter(phone=data.phone).exists():
+    if number and taken.filter(number=number).exists():
+        errors["number"] = _("Questionnaire number %(number)s is already used in this round.") % {"number": number}
+    if phone and not round.allow_repeat_phone and taken.filter(phone=phone).exists():
         errors["phone"] = _("This phone number has already answered in this round.")
-    indicator_ids, option_ids = round_ids(round)
-    answers = data.answers or {}
-    if set(answers) - set(indicator_ids):
-        errors["answers"] = _("An answer was given for an indicator that is not part of this round.")
-    elif any(option_id not in option_ids for option_id in answers.values()):
-        errors["answers"] = _("An answer is not an option of this round's scale.")
-    if errors:
-        raise ValidationError(errors)
-    return indicator_ids, option_ids
+    if answers is not None:
+        indicator_ids, option_ids = ids or round_ids(round)
+        if set(answers) - set(indicator_ids):
+            errors["answers"] = _("An answer was given for an indicator that is not part of this round.")
+        elif any(option_id not in option_ids for option_id in answers.values()):
+            errors["answers"] = _("An answer is not an option of this round's scale.")
+        elif not answers:
+            # The writer refuses it too (the last word); said here so that it shows with the other mistakes.
+            errors["answers"] = _("A questionnaire must answer at least one indicator.")
+    return errors
 
 
 @contextmanager

@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from surveys import services
-from surveys.forms import CountsForm, QuestionnaireFilterForm, QuestionnaireForm, RoundStatusForm, add_service_errors
+from surveys.forms import (
+    CountsForm,
+    QuestionnaireFilterForm,
+    QuestionnaireForm,
+    RoundStatusForm,
+    add_service_errors,
+    next_number,
+)
 from surveys.models import Option, Questionnaire, ReportedCount, Round
 from surveys.selectors import (
     ChangeDescriber,
@@ -80,6 +87,7 @@ def _round_detail_context(request: HttpRequest, round: Round, status_form: Round
     previous_visible = bool(round.previous_id) and Round.objects.visible_to(user).filter(pk=round.previous_id).exists()
     return {
         "round": round,
+        "days_left": round.days_left(timezone.localdate()),
         "indicators": round.ordered_indicators(),
         "options": _options(round),
         "units_in_scope": round_units(round, user, Action.VIEW).count(),
@@ -130,7 +138,15 @@ def _entry_initial(round: Round, memory: dict) -> dict:
     today = timezone.localdate()
     initial = {"date": today if round.start <= today <= round.end else None}
     initial.update({k: memory[k] for k in ("unit", "respondent_type", "channel", "date") if k in memory})
+    if number := next_number(memory.get("last", {}).get("number", "")):
+        initial["number"] = number  # the stack is usually numbered in order: the clerk checks, not types
     return initial
+
+
+def _skips_number_and_phone(memory: dict) -> bool:
+    """A clerk whose last form had neither number nor phone does not use them: the cursor skips both."""
+    last = memory.get("last")
+    return bool(last) and not last.get("number") and not last.get("had_phone")
 
 
 def _remember(request: HttpRequest, round: Round, questionnaire: Questionnaire) -> None:
@@ -144,6 +160,7 @@ def _remember(request: HttpRequest, round: Round, questionnaire: Questionnaire) 
         "last": {
             "id": questionnaire.pk,
             "number": questionnaire.number,
+            "had_phone": bool(questionnaire.phone),
             "unit": questionnaire.unit.name,
             "answers": questionnaire.answers.count(),
             "at": timezone.localtime().strftime("%H:%M:%S"),
@@ -172,12 +189,18 @@ def questionnaire_enter(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 _remember(request, round, questionnaire)
                 return redirect("surveys:questionnaire_enter", code=round.code)
+        else:
+            form.add_problems_of_clean_fields(round)
     else:
         form = QuestionnaireForm(initial=_entry_initial(round, memory), **form_kwargs)
         if units.count() == 1:
             form.initial["unit"] = units.get().pk
     # The first field that changes from one paper form to the next.
-    form.focus("number" if form.initial.get("unit") or form.data.get("unit") else "unit")
+    has_unit = form.initial.get("unit") or form.data.get("unit")
+    if has_unit and _skips_number_and_phone(memory) and form.indicators:
+        form.skip_number_and_phone()
+    else:
+        form.focus("number" if has_unit else "unit")
     context["form"] = form
     return render(request, "surveys/questionnaire_enter.html", context)
 
@@ -241,6 +264,8 @@ def questionnaire_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
             else:
                 messages.success(request, _("Questionnaire %(q)s saved.") % {"q": saved})
                 return redirect("surveys:questionnaire_list", code=round.code)
+        else:
+            form.add_problems_of_clean_fields(round, exclude_id=questionnaire.pk)
     else:
         form = QuestionnaireForm(initial=QuestionnaireForm.initial_from(questionnaire), **form_kwargs)
     form.focus("number")

@@ -21,8 +21,11 @@ def _entries(po: Path) -> list[tuple[str, str, bool]]:
             re.findall(r'"(.*)"', block.split("msgid", 1)[1].split("msgstr", 1)[0].split("msgid_plural")[0])
         )
         msgstr = "".join(re.findall(r'"(.*)"', block.split("msgstr", 1)[1].split("msgstr[1]")[0]))
+        context = re.search(r'^msgctxt "(.*)"', block, re.MULTILINE)
         if msgid:
-            entries.append((msgid, msgstr, "#, fuzzy" in block))
+            # A msgid with a context (pgettext) is catalogued as "context\x04msgid".
+            key = f"{context.group(1)}\x04{msgid}" if context else msgid
+            entries.append((key, msgstr, "#, fuzzy" in block))
     return entries
 
 
@@ -46,3 +49,14 @@ def test_the_compiled_catalogue_is_up_to_date(language):
 def test_the_english_catalogue_says_what_the_source_says():
     entries = _entries(LOCALE / "en" / "LC_MESSAGES" / "django.po")
     assert [msgid for msgid, msgstr, _ in entries if msgstr != msgid] == []
+
+
+def test_the_chinese_copy_writes_taizhang_and_full_width_punctuation():
+    entries = _entries(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po")
+    assert [msgstr for _, msgstr, _ in entries if "台帐" in msgstr] == []  # 台账, the standard form
+    templates = Path(settings.BASE_DIR) / "templates"
+    assert [str(p) for p in templates.rglob("*.html") if "台帐" in p.read_text(encoding="utf-8")] == []
+    # An ASCII colon or comma between Chinese characters (a format such as "家长:60,学生:20" is typed input).
+    cjk = "[\u4e00-\u9fff]"
+    ascii_between = re.compile(f"{cjk}[:,()]|[:,()]{cjk}")
+    assert [m for _, m, _ in entries if ascii_between.search(m) and "家长:60" not in m] == []

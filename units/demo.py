@@ -90,7 +90,7 @@ def _group(unit: Unit, rng: random.Random) -> None:
     rows = [(MemberRole.LEADER, head, "全面负责")]
     rows += [(MemberRole.DEPUTY, "副职", f"分管{area}") for area in ("一、二年级", "三、四年级", "安全与后勤")]
     rows += [(MemberRole.MEMBER, "中层干部", "具体落实") for _ in range(3)]
-    rows += [(MemberRole.OFFICE_DIRECTOR, "办公室主任", "负责日常工作、台帐整理与上报")]
+    rows += [(MemberRole.OFFICE_DIRECTOR, "办公室主任", "负责日常工作、台账整理与上报")]
     members = GroupMember.objects.bulk_create(
         GroupMember(
             group=group,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from reports.plain_words import votes_sentence
 from reports.ranking import Ranking, Row
 
 register = template.Library()
@@ -31,6 +32,7 @@ class _Printer:
             _("Fewer than %(n)s valid votes: the rate is uncertain.") % {"n": ranking.round.min_valid_votes}
         )
         self.low_label = escape(_("few votes"))
+        self.close_label = escape(_("not clearly different from the unit above"))
         self.close = escape(
             _("Not clearly different from the unit above: their %(confidence)s intervals overlap.")
             % {"confidence": "95 %"}
@@ -46,9 +48,11 @@ class _Printer:
         if row.low_votes:
             badges += f' <span class="badge text-bg-warning" title="{self.low}">{self.low_label}</span>'
         if row.not_clearly_different:
-            badges += f' <span class="badge text-bg-light border" title="{self.close}">≈</span>'
+            badges += (
+                f' <span class="badge text-bg-light border fw-normal" title="{self.close}">{self.close_label}</span>'
+            )
         target = "" if row.target_met is None else (self.met if row.target_met else self.missed)
-        votes = "" if needed is None else f"{needed.convert} / {'–' if needed.gain is None else needed.gain}"
+        votes = escape(votes_sentence(needed))
         cells = "".join(
             f'<td class="num{" sorted" if n == self.sort_column else ""}" style="background:{cell.colour}">'
             f"{cell.text}</td>"
@@ -57,19 +61,21 @@ class _Printer:
             for n, cell in enumerate(row.indicators, start=1)
         )
         opening = '<tr class="rank-line">' if row.line_below else "<tr>"
+        # Name and rate first, then the indicators: on a phone and at 1366 px they are what is read first.
         return (
             f"{opening}"
             f'<td class="num">{"" if row.sort_rank is None else row.sort_rank}</td>'
-            f'<td><a href="{url}">{escape(unit.name)}</a> '
+            f'<td class="unit-cell"><a href="{url}">{escape(unit.name)}</a> '
             f'<small class="text-muted">{escape(unit.code)}</small>{badges}</td>'
+            f'<td class="num fw-semibold{" sorted" if self.sort_column == 0 else ""}">{overall.text}</td>'
+            f"{cells}"
             f'<td class="num">{counts.valid}</td><td class="num">{counts.satisfied}</td>'
             f'<td class="num">{counts.basic}</td><td class="num">{counts.dissatisfied}</td>'
             f'<td class="num">{counts.excluded}</td>'
-            f'<td class="num fw-semibold{" sorted" if self.sort_column == 0 else ""}">{overall.text}</td>'
             f'<td class="num small text-muted">{overall.interval_text}</td>'
-            f'<td class="text-center">{target}</td><td class="num">{votes}</td>'
+            f'<td class="text-center">{target}</td><td class="small votes-cell">{votes}</td>'
             f'<td class="num">{row.rate_change_text}</td><td class="num">{row.rank_change_text}</td>'
-            f"{cells}</tr>"
+            "</tr>"
         )
 
 

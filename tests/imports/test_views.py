@@ -280,3 +280,11 @@ def test_an_error_file_with_whole_phones_is_logged_and_one_with_masked_phones_is
         client_for(users[role]).get(reverse("imports:error_file", args=[job.pk]), **EN).getvalue()
     # Only the administrator's copy held a whole number (S1's); the staff member's were all masked.
     assert list(PhoneExport.objects.values_list("user", "export", "phones")) == [(users["admin"].pk, "error file", 1)]
+
+
+def test_the_templates_come_first_as_plain_buttons(client_for, users, round):
+    body = client_for(users["staff"]).get(reverse("imports:upload", args=[round.code])).content.decode()
+    template = reverse("imports:template", args=[round.code])
+    assert body.index(template) < body.index('id="import-form"')  # download, then upload
+    links = [line for line in body.splitlines() if template in line]
+    assert len(links) == 2 and all('class="btn btn-primary"' in line for line in links)

@@ -205,3 +205,18 @@ def test_the_open_filter_holds_on_every_page(client_for, users, follow_up):
     assert list(client.get(reverse("outreach:follow_ups", args=["D1"]), {"page": "1"}).context["page"]) == []
     solved = client.get(reverse("outreach:follow_ups", args=["D1"]), {"status": ""}).context["page"]
     assert [f.pk for f in solved] == [follow_up.pk]
+
+
+def test_the_list_says_awaiting_a_call_until_the_first_call_and_names_the_dissatisfying_indicators(
+    client_for, users, follow_up
+):
+    client = client_for(users["staff"])
+    url = reverse("outreach:follow_ups", args=["D1"])
+    row = client.get(url).context["page"][0]
+    second = Answer.objects.get(questionnaire=follow_up.questionnaire, option__number=3).indicator
+    assert row.dissatisfied == [second.label()]  # [1, 3, 1]: only the second indicator was 不满意
+    assert "Awaiting a call" in client.get(url).content.decode()  # (this client reads English)
+    follow_up_call_add(
+        follow_up=follow_up, by=users["staff"], date=timezone.localdate(), method="phone", notes="已联系"
+    )
+    assert "Awaiting a call" not in client.get(url).content.decode()  # in progress now

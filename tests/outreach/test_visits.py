@@ -1,6 +1,7 @@
 """Households, visits, quotas and coverage."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -162,6 +163,13 @@ def test_coverage_per_person_against_quota_this_period(tree, covered):
     units = {c.unit.code: (c.quota, c.assigned, c.visited, c.overdue) for c in report.units}
     assert units == {"D1": (0, 0, 0, 0), "S1": (50, 6, 2, 2), "T1": (10, 3, 1, 1)}
     assert report.totals.assigned == 9 and report.totals.shortfall == 60 - 9
+    # Visited ÷ required (the quota, or the households assigned where there are more), never ÷ assigned.
+    visitor = next(c for c in report.people if c.user and c.user.username == "visitor")
+    assert (visitor.required, visitor.visited_percent) == (10, Decimal("10.0"))
+    unassigned = next(c for c in report.people if c.user is None)
+    assert (unassigned.required, unassigned.visited_percent) == (1, Decimal("0.0"))
+    assert report.totals.required == 10 + 20 + 20 + 1 + 10
+    assert report.totals.visited_percent == Decimal("4.9")  # 3 of 61, where ÷ assigned said 33.3
 
 
 def test_a_rule_on_a_unit_applies_to_its_subtree(tree, covered):

@@ -2,9 +2,12 @@
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from reports.ranking import PALETTE, category_columns
+from reports.ranking import PALETTE, category_columns, colour_ends, column_figures
 from surveys.engine import Counts
 from surveys.figures import round_figures
 from tests.reports.helpers import codes, link, rank_of
@@ -88,6 +91,22 @@ def test_indicator_cells_are_coloured_from_worst_to_best(round, schools, give):
     assert rows["S3"].indicators[0].colour == PALETTE[0]
     assert rows["S4"].indicators[0].colour == PALETTE[5]
     assert rows["S2"].indicators[0].colour == ""  # no data, no colour
+
+
+def test_one_outlier_does_not_paint_the_other_peers_one_colour():
+    # 79 schools between 88 % and 96 %, one at 50 %: the others still run from red to green.
+    rates = np.array([88 + 8 * k / 78 for k in range(79)] + [50.0])
+    votes = np.rint(np.stack([rates * 10, np.zeros(80), (100 - rates) * 10, np.zeros(80)], axis=1)).astype(int)
+    colours = [figure.colour for figure in column_figures(votes, coloured=True)]
+    assert colours[-1] == PALETTE[0]  # the outlier takes the worst colour ...
+    assert colours[0] == PALETTE[0] and colours[78] == PALETTE[-1]  # ... and so does the worst of the others
+    assert len(set(colours[:79])) == len(PALETTE)  # every step used, not 79 greens
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=60))
+def test_the_colour_ends_lie_within_the_rates(rates):
+    worst, best = colour_ends(np.array(rates))
+    assert min(rates) <= worst <= best <= max(rates)
 
 
 def test_the_target_rank_is_drawn_as_a_line_below_the_last_unit_within_it(round, schools, give):

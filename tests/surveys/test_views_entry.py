@@ -68,7 +68,7 @@ def test_after_saving_the_next_blank_form_remembers_unit_type_channel_and_date(c
     assert form.initial["unit"] == tree["s1"].pk
     assert (form.initial["respondent_type"], form.initial["channel"]) == ("teacher", "phone")
     assert form.initial["date"] == "2026-03-04"
-    assert form["number"].value() is None  # what changes per paper form starts blank ...
+    assert form["number"].value() == "B-3"  # the next number of the stack is offered ...
     assert "autofocus" in form.fields["number"].widget.attrs  # ... and has the cursor
     body = text(response)
     assert 'value="2026-03-04"' in body
@@ -222,3 +222,36 @@ def test_a_form_with_no_answer_is_refused_as_the_import_refuses_such_a_row(clien
     assert response.status_code == 200
     assert "问卷至少要回答一项指标" in text(response)
     assert not Questionnaire.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("last", "next"), [("A-009", "A-010"), ("99", "100"), ("0001", "0002"), ("B7x", ""), ("", ""), ("Ａ１", "Ａ2")]
+)
+def test_the_next_questionnaire_number_adds_one_to_the_trailing_digits_keeping_their_width(last, next):
+    from surveys.forms import next_number
+
+    assert next_number(last) == next
+
+
+def test_two_mistakes_of_one_form_are_shown_together(client_for, users, round, tree):
+    client = client_for(users["staff"])
+    client.post(entry_url(round), form_data(round, tree["s1"], {0: 1}, number="A-1"))
+    # A phone the form refuses, a number already used and no answer at all: three messages on one page.
+    response = client.post(entry_url(round), form_data(round, tree["s1"], number="A-1", phone="12"))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "phone" in form.errors
+    assert "已被使用" in " ".join(form.errors["number"])
+    assert "至少要回答一项指标" in " ".join(form.non_field_errors())
+    assert Questionnaire.objects.count() == 1
+
+
+def test_a_clerk_who_left_number_and_phone_empty_starts_the_next_form_on_the_answers(client_for, users, round, tree):
+    client = client_for(users["staff"])
+    client.post(entry_url(round), form_data(round, tree["s1"], {0: 1}))
+    form = client.get(entry_url(round)).context["form"]
+    first_answer = form.fields[form.answer_name(form.indicators[0])]
+    assert "autofocus" in first_answer.widget.attrs
+    assert "autofocus" not in form.fields["number"].widget.attrs
+    assert form.fields["number"].widget.attrs["tabindex"] == "-1"  # Tab passes the boxes he does not use
+    assert form.fields["phone"].widget.attrs["tabindex"] == "-1"

@@ -192,3 +192,25 @@ def test_status_accepts_only_post(client_for, users, round):
     client = client_for(users["superuser"])
     assert client.get(status_url(round)).status_code == 405
     assert client.put(status_url(round)).status_code == 405
+
+
+def test_the_hub_names_an_option_once_when_its_category_has_the_same_name(client_for, users, round):
+    body = client_for(users["leader"]).get(reverse("surveys:round_detail", args=[round.code])).content.decode()
+    assert "1 · 满意" in body
+    assert "(满意)" not in body and "（满意）" not in body  # not "满意 (满意)"
+
+
+def test_an_open_round_says_how_many_days_are_left(client_for, users, tree):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    round = make_round(
+        [tree["s1"]], code="RNOW", start=today - datetime.timedelta(days=3), end=today + datetime.timedelta(days=5)
+    )
+    body = client_for(users["leader"]).get(reverse("surveys:round_detail", args=[round.code])).content.decode()
+    assert "今天之后还剩5天" in body
+    assert round.days_left(round.end) == 0 and round.days_left(round.end + datetime.timedelta(days=1)) is None
+    round.status = "closed"
+    assert round.days_left(today) is None
