@@ -88,6 +88,22 @@ def filter_by_unit(queryset: QuerySet, user, action: Action, field: str = "unit"
     return queryset.filter(unit_q(user, action, f"{field}__"))
 
 
+def role_kinds(user) -> set[str]:
+    """The kinds of role the user holds anywhere (a superuser counts as an administrator): which home to show."""
+    if is_superuser(user):
+        return {RoleKind.ADMIN}
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    return {kind for kind, _path in _role_paths(user)}
+
+
+def roots_held(user, kind: str) -> list[str]:
+    """Paths of the outermost units on which the user holds a role of ``kind`` (superusers: none, they hold no role)."""
+    if not (user.is_authenticated and user.is_active):
+        return []
+    return outermost([path for held, path in _role_paths(user) if held == kind])
+
+
 def can(user, action: Action, unit: Unit) -> bool:
     paths = scope_paths(user, action)
     return paths is None or any(is_under(unit.path, p) for p in paths)
