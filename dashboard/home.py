@@ -94,9 +94,9 @@ class LeaderHome:
         return votes_needed_text(self.report.votes_needed)
 
 
-def leader_home(user, round: Round, today: datetime.date) -> LeaderHome | None:
+def leader_home(user, round: Round, today: datetime.date, figures_of=round_figures) -> LeaderHome | None:
     """The first unit the user leads that has figures in ``round``; None when there is none."""
-    figures = round_figures(round)
+    figures = figures_of(round)
     unit = next((figures.units[u.id] for u in _units_at(roots_held(user, RoleKind.LEADER)) if u.id in figures), None)
     if unit is None:
         return None
@@ -155,13 +155,13 @@ class StaffHome:
     entered_today: int
 
 
-def staff_home(user, today: datetime.date) -> StaffHome:
+def staff_home(user, today: datetime.date, figures_of=round_figures) -> StaffHome:
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     entered = Questionnaire.objects.filter(created_by=user, created_at__gte=start).count()
     round = current_round(user, Action.ENTER)
     if round is None or not round.is_open:
         return StaffHome(None, [], 0, 0, entered)
-    figures = round_figures(round)
+    figures = figures_of(round)
     lines = [
         ProgressLine(row.unit, row.total, row.today, row.target, _valid(figures, row.unit.pk), round.min_valid_votes)
         for row in round_progress(round, user)
@@ -250,15 +250,27 @@ class Home:
     admin: AdminHome | None = None
 
 
+def _once(figures_of):
+    kept: dict[int, RoundFigures] = {}
+
+    def figures(round: Round) -> RoundFigures:
+        if round.pk not in kept:
+            kept[round.pk] = figures_of(round)
+        return kept[round.pk]
+
+    return figures
+
+
 def home_for(user, today: datetime.date) -> Home:
     """Each part of the home page the user's roles call for."""
     kinds = role_kinds(user)
     home = Home(name=person_name(user), kinds=kinds, top_units=top_units(user))
+    figures_of = _once(round_figures)  # a leader who is also a clerk reads the round's figures once
     if RoleKind.LEADER in kinds:
         home.leader_round = current_round(user)
-        home.leader = leader_home(user, home.leader_round, today) if home.leader_round else None
+        home.leader = leader_home(user, home.leader_round, today, figures_of) if home.leader_round else None
     if RoleKind.STAFF in kinds:
-        home.staff = staff_home(user, today)
+        home.staff = staff_home(user, today, figures_of)
     if RoleKind.ADMIN in kinds:
         home.admin = admin_home(user)
     return home
