@@ -25,7 +25,7 @@ from imports.models import ImportJob
 from ledger.models import Concern
 from outreach.models import FollowUp
 from reports.models import ReportJob
-from reports.peers import PeerStanding, peer_standing_for
+from reports.peers import PeerStanding, peer_scope, peer_standing_for
 from reports.ranking import OVERALL, Row, peer_levels, ranking_build
 from reports.unit_report import UnitReport, unit_report_for
 from respond.models import SurveyLink
@@ -84,6 +84,7 @@ class LeaderHome:
     unit: UnitInfo
     report: UnitReport  # the unit's own figures (its rank among peers is ``standing``'s)
     standing: PeerStanding | None
+    has_peers: bool  # False: the unit is the top of the round (a city), no rank to show
     below_target: list[Row]  # the units one level below, under the target rate, worst first (cut to SHOWN)
     below_target_count: int
     overdue_concerns: int
@@ -106,6 +107,7 @@ def leader_home(user, round: Round, today: datetime.date, figures_of=round_figur
         unit=unit,
         report=unit_report_for(round, unit, None, figures),
         standing=peer_standing_for(user, round, unit, figures),
+        has_peers=peer_scope(figures, unit) is not None,
         below_target=below[:SHOWN],
         below_target_count=len(below),
         overdue_concerns=Concern.objects.visible_to(user)

@@ -131,6 +131,7 @@ def test_a_city_leader_has_no_peers_but_sees_the_districts_below_target(client_f
     # C's first level below is its districts: D1 91.50 % and D3 90.00 % are under 95 %, D2 reaches it.
     assert "一区" in below and "三区" in below and "二区" not in below
     assert below.index("三区") < below.index("一区")  # worst first
+    assert "本次调查中没有与您单位同级的单位。" in html and "排第" not in html
 
 
 def test_a_leader_with_no_round_is_told_so(client_for, tree):
