@@ -55,6 +55,21 @@ class PeerStanding:
     rank_gap: RankGapLine | None
 
     @property
+    def around_self(self) -> list[PeerLine | None]:
+        """The first three lines and the two either side of the unit; None where lines are left out.
+
+        What a phone's first screen can hold of 120 schools: the leaders, and the unit among its neighbours.
+        """
+        me = next((i for i, line in enumerate(self.lines) if line.is_self), 0)
+        shown, last = [], -1
+        for i, line in enumerate(self.lines):
+            if i < 3 or abs(i - me) <= 2:
+                shown += [None] if i != last + 1 else []
+                shown.append(line)
+                last = i
+        return shown + ([None] if last != len(self.lines) - 1 else [])
+
+    @property
     def sentence(self) -> str:
         """ "在临沂市10个区县中排第8" (or that the unit has no rank yet)."""
         peers = peers_text(self.level, len(self.lines))

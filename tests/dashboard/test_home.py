@@ -228,3 +228,14 @@ def test_the_home_page_costs_the_same_queries_whatever_the_subtree(client_for, w
     assert small == large, (small, large)
     print("home queries", small, large)
     assert large <= 60
+
+
+def test_the_home_page_speaks_english_too(client_for, leader, world, settings):
+    from django.utils import translation
+
+    client = client_for(leader)
+    with translation.override("en"):
+        html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Hello, 张伟" in html
+    assert "Rank 2 among 3 districts and counties of 示范市" in html
+    assert "Convert 7 dissatisfied votes to satisfied, or gain 140 more satisfied votes." in html

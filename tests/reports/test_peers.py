@@ -125,7 +125,7 @@ def test_named_peers_carry_rank_and_rates_but_no_link(client_for, users, peers_r
         ("三区", 2, "90.00"),
         ("一区", 3, "85.00"),
     ]
-    assert "D2" not in json.dumps(data) and "S2" not in json.dumps(data)
+    assert '"D2"' not in json.dumps(data) and '"S2"' not in json.dumps(data)
 
 
 def test_anonymised_peers_leak_no_name_or_code(client_for, users, peers_round):
@@ -136,8 +136,10 @@ def test_anonymised_peers_leak_no_name_or_code(client_for, users, peers_round):
     assert "其他单位A" in html and "其他单位B" in html and "95.00" in html
     response = client.get(reverse("reports:api_unit", args=[peers_round.code, "D1"]))
     for text in (html, response.content.decode()):
-        for secret in ("二区", "三区", "D2", "D3", "S2", "S5"):
-            assert secret not in text
+        for name in ("二区", "三区", "二区第一小学", "三区第一小学"):
+            assert name not in text
+        for code in ("D2", "D3", "S2", "S5"):  # a code, not a chance run of letters in a token
+            assert f"/{code}/" not in text and f">{code}<" not in text and f'"{code}"' not in text
     peers = response.json()["peer_standing"]["peers"]
     assert [(p["label"], p["rank"], p["self"]) for p in peers] == [
         ("其他单位A", 1, False),
@@ -210,3 +212,25 @@ def test_a_bad_choice_is_refused_and_get_is_not_allowed(client_for, users, peers
     assert "peer_disclosure" in response.content.decode()
     assert client.get(url).status_code == 405
     assert client_for(users["nobody"]).post(url, {"peer_disclosure": "named"}).status_code == 404
+
+
+def test_the_home_page_shows_the_leaders_and_the_units_neighbours():
+    from reports.peers import PeerLine, PeerStanding
+
+    lines = [PeerLine(f"U{n}", n == 9, n + 1, "90.00", []) for n in range(20)]
+    standing = PeerStanding("named", "临沂市", "school", 10, 20, [], lines, None)
+    shown = [line.label if line else None for line in standing.around_self]
+    assert shown == ["U0", "U1", "U2", None, "U7", "U8", "U9", "U10", "U11", None]
+    few = [PeerLine(f"U{n}", n == 1, n + 1, "90.00", []) for n in range(4)]
+    near_top = PeerStanding("named", "临沂市", "school", 2, 4, [], few, None)
+    assert [line.label for line in near_top.around_self] == ["U0", "U1", "U2", "U3"]
+
+
+def test_the_rounds_page_offers_the_choice_to_its_administrator_only(client_for, users, peers_round, tree):
+    admin = UserFactory()
+    RoleFactory(user=admin, unit=tree["city"], kind=RoleKind.ADMIN)
+    url = reverse("surveys:round_detail", args=[peers_round.code])
+    html = client_for(admin).get(url).content.decode()
+    assert 'id="round-peers"' in html and 'value="anonymous"' in html
+    html = client_for(users["leader"]).get(url).content.decode()
+    assert 'id="round-peers"' not in html and "向领导显示同级单位：不显示" in html
