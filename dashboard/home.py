@@ -34,7 +34,6 @@ from surveys.engine import VotesNeeded
 from surveys.figures import RoundFigures, UnitInfo, round_figures
 from surveys.models import Participation, Questionnaire, Round, RoundStatus
 from units.models import GroupMember, LeadershipGroup, RoleKind, Unit
-from units.paths import subtree_q
 from units.permissions import (
     Action,
     filter_by_unit,
@@ -110,11 +109,8 @@ def leader_home(user, round: Round, today: datetime.date, figures_of=round_figur
         has_peers=peer_scope(figures, unit) is not None,
         below_target=below[:SHOWN],
         below_target_count=len(below),
-        overdue_concerns=Concern.objects.visible_to(user)
-        .filter(subtree_q(unit.path, "unit__path"))
-        .overdue(today)
-        .count(),
-        follow_ups_waiting=FollowUp.objects.visible_to(user).filter(subtree_q(unit.path, "unit__path")).open().count(),
+        overdue_concerns=Concern.objects.visible_to(user).under(unit).overdue(today).count(),
+        follow_ups_waiting=FollowUp.objects.visible_to(user).under(unit).open().count(),
     )
 
 
