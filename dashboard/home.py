@@ -69,9 +69,10 @@ def votes_needed_text(needed: VotesNeeded | None) -> str:
 
 def current_round(user, action: Action = Action.VIEW) -> Round | None:
     """The round the user works on now: an open one where a unit of theirs takes part, else the latest closed one."""
-    rounds = Round.objects.filter(unit_q(user, action, "participations__unit__")).exclude(status=RoundStatus.DRAFT)
+    taking_part = Participation.objects.filter(unit_q(user, action, "unit__")).values("round_id")
+    rounds = Round.objects.filter(pk__in=taking_part).exclude(status=RoundStatus.DRAFT).select_related("previous")
     first = Case(When(status=RoundStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return rounds.distinct().annotate(first=first).select_related("previous").order_by("first", "-start", "-id").first()
+    return rounds.annotate(first=first).order_by("first", "-start", "-id").first()
 
 
 # ---------------------------------------------------------------- leaders
@@ -154,11 +155,9 @@ class StaffHome:
 
 
 def staff_home(user, today: datetime.date, figures_of=round_figures) -> StaffHome:
-    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
-    entered = Questionnaire.objects.filter(created_by=user, created_at__gte=start).count()
     round = current_round(user, Action.ENTER)
     if round is None or not round.is_open:
-        return StaffHome(None, [], 0, 0, entered)
+        return StaffHome(None, [], 0, 0, 0)
     figures = figures_of(round)
     lines = [
         ProgressLine(row.unit, row.total, row.today, row.target, _valid(figures, row.unit.pk), round.min_valid_votes)
@@ -167,7 +166,16 @@ def staff_home(user, today: datetime.date, figures_of=round_figures) -> StaffHom
     ]
     lines.sort(key=lambda line: (line.reached, line.questionnaires, line.unit.path))
     reached = sum(line.reached for line in lines)
+    entered = _entered_today(user, round, [line.unit.pk for line in lines], today)
     return StaffHome(round, lines[:SHOWN], len(lines), reached, entered)
+
+
+def _entered_today(user, round: Round, unit_ids: list[int], today: datetime.date) -> int:
+    """The user's questionnaires of today in the round, found through the (round, unit) index: ``created_by``
+    has no index (each is paid for on every imported row), and a scan of all questionnaires cost 28 ms at 57,000."""
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    mine = Questionnaire.objects.filter(round=round, unit_id__in=unit_ids, created_by=user, created_at__gte=start)
+    return mine.count()
 
 
 def _valid(figures: RoundFigures, unit_id: int) -> int:
