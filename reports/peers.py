@@ -42,6 +42,22 @@ class RankGapLine:
     convert: int | None  # None: converting every dissatisfied vote is not enough
     gain: int | None  # None: the rival is at 100 %
 
+    @property
+    def text(self) -> str:
+        """ "要超过目前排第1的其他单位A，需将8张不满意票转为满意，或新增141张满意票。" (each case one whole sentence)."""
+        values = {"rival": self.rival, "rank": self.rival_rank, "convert": self.convert, "gain": self.gain}
+        if self.convert is not None and self.gain is not None:
+            text = _("To pass %(rival)s, now ranked %(rank)s: convert %(convert)s dissatisfied votes to satisfied, "
+                     "or gain %(gain)s more satisfied votes.")  # fmt: skip
+        elif self.convert is not None:
+            text = _("To pass %(rival)s, now ranked %(rank)s: convert %(convert)s dissatisfied votes to satisfied.")
+        elif self.gain is not None:
+            text = _("To pass %(rival)s, now ranked %(rank)s, converting every dissatisfied vote is not enough: "
+                     "gain %(gain)s more satisfied votes.")  # fmt: skip
+        else:
+            text = _("To pass %(rival)s, now ranked %(rank)s, converting every dissatisfied vote is not enough.")
+        return text % values
+
 
 @dataclass(frozen=True, slots=True)
 class PeerStanding:

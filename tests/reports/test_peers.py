@@ -234,3 +234,15 @@ def test_the_rounds_page_offers_the_choice_to_its_administrator_only(client_for,
     assert 'id="round-peers"' in html and 'value="anonymous"' in html
     html = client_for(users["leader"]).get(url).content.decode()
     assert 'id="round-peers"' not in html and "向领导显示同级单位：不显示" in html
+
+
+def test_each_gap_to_the_target_rank_is_one_whole_sentence():
+    from reports.peers import RankGapLine
+
+    def text(convert, gain):
+        return RankGapLine("其他单位A", 1, "95.00", convert, gain).text
+
+    assert text(8, 141) == "要超过目前排第1的其他单位A，需将8张不满意票转为满意，或新增141张满意票。"
+    assert text(8, None) == "要超过目前排第1的其他单位A，需将8张不满意票转为满意。"
+    assert text(None, 141) == "要超过目前排第1的其他单位A，即使全部不满意票都转为满意也不够，需新增141张满意票。"
+    assert text(None, None) == "要超过目前排第1的其他单位A，即使全部不满意票都转为满意也不够。"
