@@ -60,6 +60,7 @@ bench: install-dev
 	$(PY) bench/bench_figures.py
 	$(PY) bench/bench_ranking.py
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_home.py
 
 ## The load benchmark (gunicorn + PostgreSQL + locust, 5 minutes; DURATION=20 for a smoke run)
 DURATION ?= 300

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "imports",
     "respond",
     "opendoor",
+    "dashboard",
     "demo",
     "backups",
 ]

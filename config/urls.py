@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from units.permissions import public
-from units.views import home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,7 +21,7 @@ urlpatterns = [
         public(auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html")),
         name="password_change_done",
     ),
-    path("", home, name="home"),
+    path("", include("dashboard.urls")),
     path("", include("units.urls")),
     path("", include("surveys.urls")),
     path("", include("reports.urls")),

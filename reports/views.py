@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reports.api import ranking_json, unit_report_json
 from reports.forms import RankingForm, UnitPageForm, form_errors
 from reports.models import ReportJob
+from reports.peers import peer_standing_for, peer_standing_json
 from reports.ranking import previous_figures, ranking_build
 from reports.services import report_job_create
 from reports.unit_report import unit_report_for
@@ -111,8 +112,9 @@ def unit_page(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
     api_url = reverse("reports:api_unit", args=[round.code, info.code]) + (
         f"?{urlencode({'scope': scope.code})}" if scope else ""
     )
+    standing = peer_standing_for(request.user, round, info, figures)
     context = {"round": round, "unit": info, "unit_record": unit, "form": form, "report": report, "api_url": api_url}
-    return render(request, "reports/unit.html", context)
+    return render(request, "reports/unit.html", context | {"standing": standing})
 
 
 # ---------------------------------------------------------------- JSON API
@@ -172,7 +174,10 @@ def api_unit(request: HttpRequest, code: str, unit_code: str) -> JsonResponse:
     if not form.is_valid():
         return _api_error(400, form_errors(form))
     report = unit_report_for(round, info, form.cleaned_data["scope"], figures)
-    return JsonResponse(unit_report_json(report), json_dumps_params=JSON_OPTIONS)
+    data = unit_report_json(report) | {
+        "peer_standing": peer_standing_json(peer_standing_for(request.user, round, info, figures))
+    }
+    return JsonResponse(data, json_dumps_params=JSON_OPTIONS)
 
 
 # ---------------------------------------------------------------- report jobs

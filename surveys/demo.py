@@ -17,7 +17,7 @@ from surveys.writing import (
     questionnaires_add,
     reported_counts_set_many,
 )
-from units.models import Unit, UnitKind
+from units.models import PeerDisclosure, Unit, UnitKind
 
 ROUNDS = [
     (
@@ -136,6 +136,7 @@ def seed() -> dict:
         round.status = RoundStatus.OPEN  # results are written to open rounds only
         _questionnaires(round, units, rng, shift)
         round.status = status
-        round.save(update_fields=["status"])
+        round.peer_disclosure = PeerDisclosure.NAMED  # as the city's ranking notice (通报) names every district
+        round.save(update_fields=["status", "peer_disclosure"])
         previous = round
     return {"rounds": len(ROUNDS), "questionnaires": Questionnaire.objects.count()}

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from surveys.engine import Counts, percent, rate
 from surveys.models import Category, Channel, Indicator, Option, Questionnaire, RespondentType, RoundStatus
 from surveys.services import QuestionnaireData, questionnaire_problems
-from units.models import Unit
+from units.models import PeerDisclosure, Unit
 from units.permissions import mask_phone
 from units.phones import PhoneField
 
@@ -212,6 +212,10 @@ class RoundStatusForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for reopening"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RoundPeersForm(forms.Form):
+    peer_disclosure = forms.ChoiceField(label=_("Peers shown to each unit's leaders"), choices=PeerDisclosure.choices)
 
 
 def parse_count(text: str | None) -> int | None:

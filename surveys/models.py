@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Unit
+from units.models import PeerDisclosure, Unit
 
 
 class Category(models.TextChoices):
@@ -130,6 +130,14 @@ class Round(models.Model):
         "self", verbose_name=_("previous round"), null=True, blank=True, on_delete=models.SET_NULL, related_name="next"
     )
     status = models.CharField(_("status"), max_length=8, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    # Official ranking notices (通报) name every peer; the administrator of the round's scope decides.
+    peer_disclosure = models.CharField(
+        _("peers shown to leaders"),
+        max_length=10,
+        choices=PeerDisclosure.choices,
+        default=PeerDisclosure.NONE,
+        help_text=_("Whether each unit's leaders see the rank and rates of its peers outside their units."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RoundQuerySet.as_manager()

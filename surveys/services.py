@@ -129,6 +129,14 @@ _TRANSITIONS = {
 
 
 @transaction.atomic
+def round_peer_disclosure_set(*, round: Round, disclosure: str) -> Round:
+    """How the round shows each unit's leaders the peers outside their units (a ``PeerDisclosure`` value)."""
+    round.peer_disclosure = disclosure
+    round.save(update_fields=["peer_disclosure"])
+    return round
+
+
+@transaction.atomic
 def round_set_status(*, round: Round, status: str, user, reason: str = "") -> Round:
     """draft -> open -> closed; closed -> open only by reopening with a reason."""
     round = Round.objects.select_for_update().get(pk=round.pk)

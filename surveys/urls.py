@@ -7,6 +7,7 @@ urlpatterns = [
     path("rounds/", views.round_list, name="round_list"),
     path("rounds/<str:code>/", views.round_detail, name="round_detail"),
     path("rounds/<str:code>/status/", views.round_status, name="round_status"),
+    path("rounds/<str:code>/peers/", views.round_peers, name="round_peers"),
     path("rounds/<str:code>/enter/", views.questionnaire_enter, name="questionnaire_enter"),
     path("rounds/<str:code>/questionnaires/", views.questionnaire_list, name="questionnaire_list"),
     path("rounds/<str:code>/questionnaires/<int:pk>/", views.questionnaire_edit, name="questionnaire_edit"),

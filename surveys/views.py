@@ -21,6 +21,7 @@ from surveys.forms import (
     CountsForm,
     QuestionnaireFilterForm,
     QuestionnaireForm,
+    RoundPeersForm,
     RoundStatusForm,
     add_service_errors,
     next_number,
@@ -94,6 +95,7 @@ def _round_detail_context(request: HttpRequest, round: Round, status_form: Round
         "previous_visible": previous_visible,
         "may": _round_links(user, round),
         "status_form": status_form or RoundStatusForm(),
+        "peers_form": RoundPeersForm(initial={"peer_disclosure": round.peer_disclosure}),
     }
 
 
@@ -124,6 +126,22 @@ def round_status(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("surveys:round_detail", code=round.code)
     context = _round_detail_context(request, round, status_form=form)
     return render(request, "surveys/round_detail.html", context)
+
+
+@require_POST
+@login_required
+def round_peers(request: HttpRequest, code: str) -> HttpResponse:
+    """Whether each unit's leaders see the peers outside their units: by name, anonymised or not at all."""
+    round = _get_round(request.user, code)
+    if not may_manage_round(request.user, round):
+        raise PermissionDenied
+    form = RoundPeersForm(request.POST)
+    if not form.is_valid():
+        context = _round_detail_context(request, round) | {"peers_form": form}
+        return render(request, "surveys/round_detail.html", context, status=400)
+    round = services.round_peer_disclosure_set(round=round, disclosure=form.cleaned_data["peer_disclosure"])
+    messages.success(request, _("Peers: %(choice)s.") % {"choice": round.get_peer_disclosure_display()})
+    return redirect("surveys:round_detail", code=round.code)
 
 
 # ---------------------------------------------------------------- questionnaires one by one

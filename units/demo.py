@@ -38,6 +38,18 @@ DEMO_USERS = [
     ("school_staff", "manyi-demo", RoleKind.STAFF, "LY03-S03"),
 ]
 
+# The people behind the demo accounts: pages greet and list people by name, never by user name.
+DEMO_NAMES = {
+    "admin": "系统管理员",
+    "city_leader": "王建国",
+    "city_admin": "李明",
+    "lanshan_admin": "张丽",
+    "lanshan_leader": "刘志强",
+    "lanshan_staff": "陈静",
+    "hedong_staff": "杨芳",
+    "school_staff": "赵敏",
+}
+
 
 def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
@@ -137,6 +149,7 @@ def _users() -> list[tuple[str, str, str]]:
         if created:
             user.set_password(password)
             user.is_superuser = user.is_staff = role is None
+            user.first_name = DEMO_NAMES.get(username, "")
             user.save()
         if role:
             Role.objects.get_or_create(user=user, unit=Unit.objects.get(code=code), kind=role)

@@ -128,6 +128,14 @@ class RoleKind(models.TextChoices):
     LEADER = "leader", _("Leader")
 
 
+class PeerDisclosure(models.TextChoices):
+    """How a round shows a unit's leaders the peers that lie outside their subtrees (``units.permissions``)."""
+
+    NONE = "none", _("Not shown")
+    ANONYMOUS = "anonymous", _("Shown anonymised (other unit A, B, …)")
+    NAMED = "named", _("Shown by name")
+
+
 class Role(models.Model):
     """A user's role on a unit; it covers the unit's whole subtree."""
 

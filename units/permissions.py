@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from units.models import Role, RoleKind, Unit
+from units.models import PeerDisclosure, Role, RoleKind, Unit
 from units.paths import depth, is_under, outermost, subtree_q
 
 View = TypeVar("View", bound=Callable)
@@ -86,6 +86,22 @@ def filter_by_unit(queryset: QuerySet, user, action: Action, field: str = "unit"
     if paths is None:
         return queryset
     return queryset.filter(unit_q(user, action, f"{field}__"))
+
+
+def role_kinds(user) -> set[str]:
+    """The kinds of role the user holds anywhere (a superuser counts as an administrator): which home to show."""
+    if is_superuser(user):
+        return {RoleKind.ADMIN}
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    return {kind for kind, _path in _role_paths(user)}
+
+
+def roots_held(user, kind: str) -> list[str]:
+    """Paths of the outermost units on which the user holds a role of ``kind`` (superusers: none, they hold no role)."""
+    if not (user.is_authenticated and user.is_active):
+        return []
+    return outermost([path for held, path in _role_paths(user) if held == kind])
 
 
 def can(user, action: Action, unit: Unit) -> bool:
@@ -222,6 +238,22 @@ def may_manage_round(user, round) -> bool:
     if not participations.exists():
         return round.under is not None and can(user, Action.MANAGE, round.under)
     return not participations.exclude(unit_q(user, Action.MANAGE, "unit__")).exists()
+
+
+def peer_disclosure(user, round, unit, scope) -> str:
+    """How ``user`` is shown the peers of ``unit`` below ``scope`` in ``round`` (a ``PeerDisclosure`` value).
+
+    Whoever may see ``scope`` sees the peers in the ordinary ranking: by name. A leader of the unit (a leader
+    role on it or above it) who may not see ``scope`` is shown them as the administrator of the round's scope
+    chose (``round.peer_disclosure``), and then only their rank and rates, never a page of theirs. Anyone
+    else: not at all. ``unit`` and ``scope`` need only a ``path`` (units or ``surveys.figures.UnitInfo``).
+    """
+    if can(user, Action.VIEW, scope):
+        return PeerDisclosure.NAMED
+    if not (user.is_authenticated and user.is_active):
+        return PeerDisclosure.NONE
+    leads = any(kind == RoleKind.LEADER and is_under(unit.path, path) for kind, path in _role_paths(user))
+    return round.peer_disclosure if leads else PeerDisclosure.NONE
 
 
 # ---------------------------------------------------------------- records that name a person

@@ -25,12 +25,6 @@ def posted(request: HttpRequest) -> QueryDict | None:
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"top_units": top_units(request.user)})
-
-
-@require_GET
-@login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     """Search the units the user may see, by code or name and kind."""
     units = units_for(request.user, Action.VIEW).select_related("parent")

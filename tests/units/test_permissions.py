@@ -76,3 +76,21 @@ def test_moving_a_unit_moves_its_subtree(tree, users):
     assert tree["s1"].path.startswith(tree["d2"].path)
     assert tree["s1"].depth == 3
     assert can(users["staff"], Action.VIEW, tree["s1"])  # the district staff still covers its school
+
+
+def test_the_kinds_of_role_held_decide_the_parts_of_the_home_page(tree, users):
+    from units.permissions import role_kinds, roots_held
+
+    both = UserFactory()
+    RoleFactory(user=both, unit=tree["d1"], kind=RoleKind.LEADER)
+    RoleFactory(user=both, unit=tree["s1"], kind=RoleKind.LEADER)  # inside D1: not a root of its own
+    RoleFactory(user=both, unit=tree["s2"], kind=RoleKind.STAFF)
+    assert role_kinds(both) == {RoleKind.LEADER, RoleKind.STAFF}
+    assert roots_held(both, RoleKind.LEADER) == [tree["d1"].path]
+    assert roots_held(both, RoleKind.ADMIN) == []
+    assert role_kinds(users["superuser"]) == {RoleKind.ADMIN}
+    assert role_kinds(users["nobody"]) == set()
+    tree["d1"].active = False
+    tree["d1"].save()
+    fresh = type(both).objects.get(pk=both.pk)  # the role cache lives on the user object
+    assert roots_held(fresh, RoleKind.LEADER) == [tree["s1"].path]  # a role on an inactive unit counts for nothing
