@@ -143,8 +143,9 @@ def wait_until_up(url: str) -> None:
     raise SystemExit(f"the server did not start at {url}")
 
 
-def run_phase(host: str, config: dict, tokens: list[str], prefix: str, args, out: Path, name: str,
-              answer_seconds: float = 0) -> dict:
+def run_phase(
+    host: str, config: dict, tokens: list[str], prefix: str, args, out: Path, name: str, answer_seconds: float = 0
+) -> dict:
     """One locust run; its submit/form statistics and the respondents' own counts."""
     phase = {**config, "tokens": tokens, "prefix": prefix, "answer_seconds": answer_seconds}
     (out / f"{name}.json").write_text(json.dumps(phase), encoding="utf-8")

@@ -33,12 +33,15 @@ class Respondent(HttpUser):
         n = next(_respondents)
         token = random.choice(CONFIG["tokens"])
         url = f"{CONFIG['prefix']}{token}/"
-        headers = {"X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}", "User-Agent": "bench-online"}
+        # A new connection per request, as phones make: a kept-alive one that the server closes as the next
+        # request leaves fails without telling whether the answer was taken.
+        headers = {"X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}", "User-Agent": "bench-online",
+                   "Connection": "close"}  # fmt: skip
         self.client.cookies.clear()  # a new phone: the cookies are sent by hand (they are Secure, this is plain HTTP)
         with self.client.get(url, name="form", headers=headers, catch_response=True) as page:
             fields = dict(HIDDEN.findall(page.text))
             if page.status_code != 200 or len(fields) != 2:
-                page.failure(f"HTTP {page.status_code}, form fields {sorted(fields)}")
+                page.failure(f"HTTP {page.status_code} {page.error or ''}, form fields {sorted(fields)}")
                 COUNTS["failed"] += 1
                 return
         if CONFIG["answer_seconds"]:  # reading and answering the six questions
@@ -52,7 +55,7 @@ class Respondent(HttpUser):
                 COUNTS["accepted"] += 1
             else:
                 COUNTS["refused" if sent.status_code in (403, 409, 429) else "failed"] += 1
-                sent.failure(f"HTTP {sent.status_code}")
+                sent.failure(f"HTTP {sent.status_code} {sent.error or ''}")
 
 
 @events.quitting.add_listener

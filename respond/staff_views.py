@@ -22,11 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ledger.models import CategoryOfConcern
 from respond.exports import export_progress
-from respond.forms import OnlineSettingForm, ReviewForm
+from respond.forms import OnlineSettingForm, ReviewForm, UnitTargetForm
 from respond.models import Invitation, Status, Submission, SurveyLink
 from respond.progress import breakdown_columns, public_url, round_progress
 from respond.screening import flag_labels
 from respond.services import (
+    Target,
     invitations_add,
     link_reissue,
     link_revoke,
@@ -34,7 +35,9 @@ from respond.services import (
     online_setting,
     online_setting_save,
     opinion_to_concern,
+    quotas_text,
     submissions_review,
+    unit_quotas,
     unit_targets,
     unit_targets_set,
 )
@@ -205,18 +208,41 @@ def invitations(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def targets(request: HttpRequest, code: str) -> HttpResponse:
-    """Each unit's own sample target, from an Excel file (单位编码, 样本目标); others keep the round's."""
+    """Each unit's own sample target and quotas: one unit by the form, or many from an Excel file."""
     round = _round(request.user, code)
     units = list(_units(round, request.user, Action.MANAGE))
-    form, problems, written = _take_upload(
-        request, round, unit_targets_read, lambda rows: unit_targets_set(round=round, targets=rows),
-        _("%(n)d unit targets were set."),
-    )  # fmt: skip
+    one = UnitTargetForm(request.POST if "sample_target" in request.POST else None, units=units)
+    if one.is_bound:
+        form, problems, written = UploadForm(), [], _set_one_target(request, round, one)
+    else:
+        form, problems, written = _take_upload(
+            request, round, unit_targets_read, lambda rows: unit_targets_set(round=round, targets=rows, user=request.user),
+            _("%(n)d unit targets were set."),
+        )  # fmt: skip
     if written:
         return redirect("respond:targets", code=round.code)
-    wanted = unit_targets(online_setting(round), [unit.pk for unit in units])
-    context = {"round": round, "form": form, "problems": problems, "rows": [(u, wanted[u.pk]) for u in units]}
-    return render(request, "respond/targets.html", context, status=400 if problems else 200)
+    setting = online_setting(round)
+    ids = [unit.pk for unit in units]
+    wanted, quotas = unit_targets(setting, ids), unit_quotas(setting, ids)
+    rows = [(u, wanted[u.pk], quotas_text(quotas[u.pk])) for u in units]
+    context = {"round": round, "form": form, "one": one, "problems": problems, "rows": rows}
+    return render(request, "respond/targets.html", context, status=400 if problems or one.errors else 200)
+
+
+def _set_one_target(request: HttpRequest, round: Round, form: UnitTargetForm) -> bool:
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    unit = _unit(round, request.user, Action.MANAGE, data["unit"])
+    try:
+        unit_targets_set(
+            round=round, targets={unit.pk: Target(data["sample_target"], data["quotas"])}, user=request.user
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    messages.success(request, _("The target of %(unit)s was set.") % {"unit": unit.name})
+    return True
 
 
 # ---------------------------------------------------------------- held answers
