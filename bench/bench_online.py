@@ -120,6 +120,8 @@ def start_server(args, var_dir: Path, port: int) -> subprocess.Popen:
         "LOG_LEVEL": "WARNING", "MANYI_PROXY_COUNT": "1", "MANYI_SCREEN_MIN_SECONDS": "0",
         "MANYI_BENCH_BASELINE": "1",
     })  # fmt: skip
+    if args.pg_options:
+        env["PGOPTIONS"] = args.pg_options
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     bin_dir = Path(sys.executable).parent
     command = [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
@@ -246,6 +248,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
     parser.add_argument("--answer-seconds", type=float, default=20,
                         help="paced phases: mean seconds a respondent takes to answer (default 20)")  # fmt: skip
+    parser.add_argument("--spreads", default=f"1,{N_UNITS}", help=f"units answered, per pass (default 1,{N_UNITS})")
+    parser.add_argument("--pg-options", default="", help='for diagnosis, e.g. "-c synchronous_commit=off"')
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_ONLINE_DATABASE_URL", DEFAULT_DB))
     args = parser.parse_args()
@@ -280,7 +284,7 @@ def main() -> None:
         server = start_server(args, out / "var", args.port)
         try:
             wait_until_up(f"{host}/login/")
-            for units in (1, N_UNITS):
+            for units in [int(n) for n in args.spreads.split(",")]:
                 print(f"{'one unit' if units == 1 else f'{units} units'}, as fast as the server answers:  {header}")
                 baseline = phase("baseline", units, "baseline")
                 real = phase("real", units, "real")

@@ -7,6 +7,7 @@ reviewing held answers ENTER, progress VIEW.
 """
 
 import io
+import zipfile
 
 import segno
 from django.conf import settings
@@ -15,8 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -52,6 +54,7 @@ from units.models import Unit
 from units.permissions import Action, get_unit, may_manage_round
 
 HELD_PAGE = 200
+UNSAFE_IN_FILE_NAMES = str.maketrans(dict.fromkeys('/\\:*?"<>|', "_"))
 OPINIONS_PAGE = 50
 
 
@@ -156,21 +159,49 @@ def link_change(request: HttpRequest, code: str, unit_code: str, action: str) ->
     return redirect("respond:links", code=round.code)
 
 
+def _poster_units(request: HttpRequest, round: Round) -> list[Unit]:
+    """The units of the posters asked for: one unit (``?unit=``), a subtree (``?under=``), or all the user manages."""
+    units = _units(round, request.user, Action.MANAGE)
+    if request.GET.get("unit"):
+        return [_unit(round, request.user, Action.MANAGE, request.GET["unit"])]
+    if request.GET.get("under"):
+        under = get_unit(request.user, Action.MANAGE, request.GET["under"])
+        return list(units.filter(path__startswith=under.path))
+    return list(units)
+
+
 @require_GET
 @login_required
 def posters(request: HttpRequest, code: str) -> HttpResponse:
     """Printable posters, one page per unit: one unit (``?unit=``) or every unit of a subtree (``?under=``)."""
     round = _round(request.user, code)
-    units = _units(round, request.user, Action.MANAGE)
-    if request.GET.get("unit"):
-        units = [_unit(round, request.user, Action.MANAGE, request.GET["unit"])]
-    elif request.GET.get("under"):
-        under = get_unit(request.user, Action.MANAGE, request.GET["under"])
-        units = list(units.filter(path__startswith=under.path))
-    active = links_ensure(round, list(units))
+    units = _poster_units(request, round)
+    active = links_ensure(round, units)
     pages = [_poster(request, unit, active[unit.pk]) for unit in units]
     context = {"round": round, "pages": pages, "setting": online_setting(round)}
     return render(request, "respond/posters.html", context)
+
+
+@require_GET
+@login_required
+def posters_zip(request: HttpRequest, code: str) -> FileResponse:
+    """The same posters as one zip: per unit a printable page (HTML, its QR code inline) and the QR code as PNG."""
+    round = _round(request.user, code)
+    units = _poster_units(request, round)
+    active = links_ensure(round, units)
+    setting = online_setting(round)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for unit in units:
+            page = _poster(request, unit, active[unit.pk])
+            name = f"{unit.code}-{unit.name}".translate(UNSAFE_IN_FILE_NAMES)
+            html = render_to_string("respond/posters.html", {"round": round, "pages": [page], "setting": setting})
+            archive.writestr(f"{name}.html", html)
+            png = io.BytesIO()
+            segno.make(page["url"], error="m").save(png, kind="png", scale=10, border=2)
+            archive.writestr(f"{name}.png", png.getvalue())
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"{round.code}-posters.zip", content_type="application/zip")
 
 
 # ---------------------------------------------------------------- invitations

@@ -90,7 +90,7 @@ def test_the_import_reads_quota_columns_all_or_nothing(client_for, round, tree, 
     bad = client.post(url, {"file": _sheet([["S1", 80, 60, 50], ["S1", 80, 120, None]])})
     page = bad.content.decode()
     assert bad.status_code == 400 and not UnitTarget.objects.exists()
-    assert "第 2 行" in page and "超过 100 %" in page and "第 3 行“家长”列" in page
+    assert "第 2 行“学生”列：本行各类配额合计超过 100 %。" in page and "第 3 行“家长”列：请填写 1 到 100" in page
     assert client.post(url, {"file": _sheet([["S1", 80, "60%", None]])}).status_code == 302
     target = UnitTarget.objects.get()
     assert (target.sample_target, target.quotas) == (80, "parent:60")
