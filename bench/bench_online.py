@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -120,8 +121,8 @@ def start_server(args, var_dir: Path, port: int) -> subprocess.Popen:
         "LOG_LEVEL": "WARNING", "MANYI_PROXY_COUNT": "1", "MANYI_SCREEN_MIN_SECONDS": "0",
         "MANYI_BENCH_BASELINE": "1",
     })  # fmt: skip
-    if args.pg_options:
-        env["PGOPTIONS"] = args.pg_options
+    if args.pg_options:  # in the URL: the settings' own "options" would override PGOPTIONS
+        env["DATABASE_URL"] = f"{args.database_url}?options={quote(f'-c jit=off {args.pg_options}')}"
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     bin_dir = Path(sys.executable).parent
     command = [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
