@@ -21,7 +21,7 @@ from locust import HttpUser, constant, events, task
 
 CONFIG = json.loads(open(os.environ["BENCH_ONLINE_CONFIG"], encoding="utf-8").read())  # noqa: SIM115
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|stamp)" value="([^"]+)"')
-COUNTS = {"accepted": 0, "refused": 0, "failed": 0}
+COUNTS = {"sent": 0, "accepted": 0, "refused": 0, "failed": 0}  # sent: POSTs begun
 _respondents = itertools.count(1)
 
 
@@ -49,6 +49,7 @@ class Respondent(HttpUser):
         cookies = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
         data = {**fields, "respondent_type": "parent", "opinion": ""}
         data.update({f"i{i}": random.choice(CONFIG["options"]) for i in CONFIG["indicators"]})
+        COUNTS["sent"] += 1
         with self.client.post(url, data=data, name="submit", headers={**headers, "Cookie": cookies},
                               allow_redirects=False, catch_response=True) as sent:  # fmt: skip
             if sent.status_code == 302 and sent.headers.get("Location", "").endswith(f"{token}/thanks/"):
