@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format messages worker beat bench bench-load clean
+.PHONY: run test install install-dev migrate demo lint format messages worker beat bench bench-load bench-online clean
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -66,6 +66,11 @@ bench: install-dev
 DURATION ?= 300
 bench-load: install-dev
 	$(PY) bench/bench_load.py --duration $(DURATION)
+
+## The online answering benchmark (gunicorn + PostgreSQL + locust, 200 respondents, six phases of $(ONLINE_DURATION) s)
+ONLINE_DURATION ?= 60
+bench-online: install-dev
+	$(PY) bench/bench_online.py --duration $(ONLINE_DURATION)
 
 clean:
 	rm -rf $(VENV) var

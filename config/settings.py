@@ -184,6 +184,8 @@ AXES_VERBOSE = False  # no banner on every manage.py command
 AXES_CLIENT_IP_CALLABLE = "units.signin.client_address"
 # Reverse proxies in front of Manyi that append to X-Forwarded-For (0: clients connect directly).
 MANYI_PROXY_COUNT = env_int("MANYI_PROXY_COUNT", 0, minimum=0)
+# Only bench/bench_online.py sets this, for its own server: it mounts the baseline view of that benchmark.
+MANYI_BENCH_BASELINE = env_bool("MANYI_BENCH_BASELINE", False)
 # A session ends after this many minutes without a request.
 MANYI_SESSION_IDLE_MINUTES = env_int("MANYI_SESSION_IDLE_MINUTES", 120, minimum=1)
 SESSION_COOKIE_AGE = MANYI_SESSION_IDLE_MINUTES * 60

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -32,3 +33,8 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("respond.urls")),
 ]
+
+if settings.MANYI_BENCH_BASELINE:  # the load benchmark's baseline (bench/baseline_view.py), never in production
+    from bench import baseline_view
+
+    urlpatterns.append(path("bench/s/<str:token>/", baseline_view.answer, name="bench_baseline"))

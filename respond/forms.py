@@ -129,3 +129,24 @@ class ReviewForm(forms.Form):
     def __init__(self, *args, held_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ids"].choices = [(str(pk), str(pk)) for pk in held_ids]
+
+
+class UnitTargetForm(forms.Form):
+    """One unit's own sample target and quotas (instead of the round's)."""
+
+    unit = forms.ChoiceField(label=_("Unit"))
+    sample_target = forms.IntegerField(label=_("Sample target"), min_value=0, max_value=1_000_000)
+    quotas = forms.CharField(
+        label=_("Quotas per respondent type"), required=False, max_length=200,
+        help_text=_("Shares of the unit's target, e.g. 家长:60,学生:20; empty for the round's quotas."),
+    )  # fmt: skip
+
+    def __init__(self, *args, units: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(unit.code, f"{unit.code} {unit.name}") for unit in units]
+
+    def clean_quotas(self) -> dict[str, int] | None:
+        try:
+            return parse_quotas(self.cleaned_data["quotas"]) or None
+        except ValueError as error:
+            raise ValidationError(str(error)) from None

@@ -71,11 +71,15 @@ class OnlineSetting(models.Model):
 
 
 class UnitTarget(models.Model):
-    """A unit's own sample target in a round, instead of the round's target per unit."""
+    """A unit's own sample target (and quotas) in a round, instead of the round's target per unit (and quotas)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     sample_target = models.PositiveIntegerField(_("sample target"))
+    quotas = models.CharField(
+        _("quotas per respondent type"), max_length=200, blank=True,
+        help_text=_("As the round's quotas (e.g. 家长:60); empty: the round's quotas."),
+    )  # fmt: skip
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "unit"], name="one_target_per_unit")]

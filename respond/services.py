@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -23,8 +23,10 @@ from respond.quotas import is_full, parse_quotas
 from respond.screening import Arrival, hold_flags
 from respond.sms import sms_send
 from surveys.models import Channel, Participation, Questionnaire, Round, RoundStatus
+from surveys.selectors import round_units
 from surveys.writing import QuestionnaireRows, questionnaires_add, round_ids
 from units.models import Unit
+from units.permissions import Action
 
 PHONE_CODE_MINUTES = 10
 PHONE_CODE_ATTEMPTS = 5
@@ -129,13 +131,14 @@ def submission_receive(*, link: SurveyLink, answered: Answered) -> Submission:
     SMS code is checked first, in its own transaction, so that a wrong code
     counts as a try even though the answer is refused.
     """
-    if online_setting(link.round).mode == Mode.PHONE:
+    setting = online_setting(link.round)
+    if setting.mode == Mode.PHONE:
         phone_check_verify(round=link.round, phone=answered.phone, code=answered.code)
-    return _receive(link, answered)
+    return _receive(link, answered, setting)
 
 
 @transaction.atomic
-def _receive(link: SurveyLink, answered: Answered) -> Submission:
+def _receive(link: SurveyLink, answered: Answered, setting: OnlineSetting) -> Submission:
     # Not locked: answers to one round arrive many at once, and the writer refuses them once the round is closed.
     round = Round.objects.get(pk=link.round_id)
     earlier = Submission.objects.filter(nonce=answered.nonce).first()
@@ -143,18 +146,18 @@ def _receive(link: SurveyLink, answered: Answered) -> Submission:
         return earlier
     if period_state(round) != PeriodState.OPEN:
         raise Refused(_("This survey is not open."), status=403)
-    setting = online_setting(round)
     now = timezone.now()
     hashed = address_hash(answered.address)
+    _one_at_a_time(round.pk, device=answered.device, phone=answered.phone, address=hashed)
     identity, respondent_type, phone = _identify(setting, link, answered, hashed, now)
     if setting.stop_when_full and _unit_is_full(setting, link.unit_id, respondent_type):
         raise Refused(_("This unit has all the answers it needs. Thank you for your willingness to help!"))
+    # In open mode a device that answered before was refused above: screening need not look again.
+    device = "" if setting.mode == Mode.OPEN else answered.device
     flags = hold_flags(
         Arrival(round=round, unit_id=link.unit_id, started_at=answered.started_at, submitted_at=now,
-                address_hash=hashed, phone=phone, device=answered.device)
+                address_hash=hashed, phone=phone, device=device)
     )  # fmt: skip
-    if setting.mode == Mode.OPEN:
-        flags = [flag for flag in flags if flag != "device"]  # the mode already refused a second answer
     submission = Submission(
         round=round, unit_id=link.unit_id, started_at=answered.started_at, address_hash=hashed,
         user_agent=answered.user_agent[:300], mode=setting.mode, identity=identity, device=answered.device,
@@ -170,6 +173,30 @@ def _receive(link: SurveyLink, answered: Answered) -> Submission:
     if submission.status == Status.ACCEPTED:
         _write(submission, round, user=None)
     return submission
+
+
+def _one_at_a_time(round_id: int, **identities: str) -> None:
+    """Queue this answer behind any other of the same device, phone or address in the round, until it commits.
+
+    The rules "already answered" and "repeated" read earlier submissions, then
+    this one is inserted: without the lock, two answers sent at the same
+    moment from one phone both find nothing and both count. A transaction
+    advisory lock per identity (a hash: a collision only makes two strangers
+    wait for each other) serialises just those answers; answers from other
+    respondents, the usual case, never wait. Keys are taken in a fixed order
+    so that two answers sharing two identities cannot deadlock. SQLite
+    serialises every writer anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({_lock_key(f"{round_id}:{kind}:{value}") for kind, value in identities.items() if value})
+    if keys:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(%s)"] * len(keys)), keys)
+
+
+def _lock_key(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def _identify(setting: OnlineSetting, link: SurveyLink, answered: Answered, hashed: str, now) -> tuple[str, str, str]:
@@ -197,12 +224,21 @@ def unit_targets(setting: OnlineSetting, unit_ids: list[int]) -> dict[int, int]:
     return dict.fromkeys(unit_ids, setting.sample_target) | dict(own.values_list("unit_id", "sample_target"))
 
 
+def unit_quotas(setting: OnlineSetting, unit_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each unit's quotas: its own if it has a target with quotas, else the round's."""
+    own = UnitTarget.objects.filter(round_id=setting.round_id, unit_id__in=unit_ids).exclude(quotas="")
+    return dict.fromkeys(unit_ids, parse_quotas(setting.quotas)) | {
+        unit_id: parse_quotas(text) for unit_id, text in own.values_list("unit_id", "quotas")
+    }
+
+
 def _unit_is_full(setting: OnlineSetting, unit_id: int, respondent_type: str) -> bool:
     """The unit's questionnaires (every channel) against its sample target and the type's quota."""
     counted = Questionnaire.objects.filter(round_id=setting.round_id, unit_id=unit_id)
     return is_full(
-        sample_target=unit_targets(setting, [unit_id])[unit_id], quotas=parse_quotas(setting.quotas), total=counted.count(),
-        of_type=counted.filter(respondent_type=respondent_type).count(), respondent_type=respondent_type,
+        sample_target=unit_targets(setting, [unit_id])[unit_id], quotas=unit_quotas(setting, [unit_id])[unit_id],
+        total=counted.count(), of_type=counted.filter(respondent_type=respondent_type).count(),
+        respondent_type=respondent_type,
     )  # fmt: skip
 
 
@@ -316,12 +352,43 @@ def online_setting_save(*, setting: OnlineSetting) -> OnlineSetting:
     return setting
 
 
+@dataclass(frozen=True)
+class Target:
+    """A unit's own goal: its sample target and, optionally, its quotas (None: the round's quotas)."""
+
+    sample_target: int
+    quotas: dict[str, int] | None = None  # respondent type -> percent of the sample target
+
+
+def quotas_text(quotas: dict[str, int] | None) -> str:
+    return ",".join(f"{kind}:{share}" for kind, share in (quotas or {}).items())
+
+
 @transaction.atomic
-def unit_targets_set(*, round: Round, targets: dict[int, int]) -> int:
-    """Set units' own sample targets (unit id -> target); all or nothing."""
+def unit_targets_set(*, round: Round, targets: dict[int, "Target | int"], user) -> int:
+    """Set units' own sample targets and quotas (unit id -> Target, or a bare target); all or nothing.
+
+    Only participating units of the round that ``user`` administers; any other
+    unit, a negative target or quotas that are not shares of 1-100 % adding up
+    to at most 100 % refuse everything (ValidationError naming them).
+    """
+    targets = {unit_id: t if isinstance(t, Target) else Target(sample_target=t) for unit_id, t in targets.items()}
+    allowed = set(round_units(round, user, Action.MANAGE).filter(pk__in=list(targets)).values_list("pk", flat=True))
+    outside = Unit.objects.filter(pk__in=set(targets) - allowed).order_by("code").values_list("code", flat=True)
+    if set(targets) - allowed:
+        codes = "、".join(outside) or ", ".join(str(pk) for pk in sorted(set(targets) - allowed))
+        raise ValidationError(_("You may not set targets of these units in this round: %(units)s.") % {"units": codes})
+    for target in targets.values():
+        if target.sample_target < 0:
+            raise ValidationError({"sample_target": _("Enter a whole number of 0 or more.")})
+        try:
+            parse_quotas(quotas_text(target.quotas))
+        except ValueError as error:
+            raise ValidationError({"quotas": str(error)}) from None
     UnitTarget.objects.bulk_create(
-        [UnitTarget(round=round, unit_id=unit_id, sample_target=n) for unit_id, n in targets.items()],
-        update_conflicts=True, unique_fields=["round", "unit"], update_fields=["sample_target"],
+        [UnitTarget(round=round, unit_id=unit_id, sample_target=t.sample_target, quotas=quotas_text(t.quotas))
+         for unit_id, t in targets.items()],
+        update_conflicts=True, unique_fields=["round", "unit"], update_fields=["sample_target", "quotas"],
     )  # fmt: skip
     return len(targets)
 

@@ -1,13 +1,14 @@
 """Reading the sheets of online answering, all or nothing (``FileRefused`` names every wrong row and column).
 
 An invitation list: one row per respondent (单位编码, 电话 or 姓名, 受访者类型).
-Unit targets: one row per unit (单位编码, 样本目标).
+Unit targets: one row per unit (单位编码, 样本量 or 样本目标, and optionally a quota column per
+respondent type: 家长, 学生, 教师, 社会人士, in percent of the unit's sample target).
 """
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from respond.services import Invitee
+from respond.services import Invitee, Target
 from spreadsheets.cells import whole_number
 from spreadsheets.problems import add_reasons
 from spreadsheets.reading import Column, Row, Sheet, read_all_or_nothing
@@ -20,6 +21,8 @@ add_reasons(
     {
         "phone_or_name": gettext_lazy("Give a phone or a name."),
         "target_negative": gettext_lazy("Enter a whole number of 0 or more."),
+        "quota_share": gettext_lazy("Enter a whole percent from 1 to 100, or leave the cell empty."),
+        "quotas_over_100": gettext_lazy("The quotas of this row add up to more than 100 %."),
     }
 )
 
@@ -31,8 +34,13 @@ INVITATION_COLUMNS = [
 ]
 TARGET_COLUMNS = [
     Column("unit", gettext_lazy("Unit code"), ("单位编码", "单位代码", "unit code"), required=True),
-    Column("target", gettext_lazy("Sample target"), ("样本目标", "目标", "sample target"), required=True),
-]
+    Column("target", gettext_lazy("Sample target"), ("样本量", "样本目标", "目标", "sample size", "sample target"),
+           required=True),
+    *[
+        Column(f"quota_{value}", label, (f"{label}配额", f"{label}配额(%)", f"{label}配额（%）", f"{value} quota"))
+        for value, label in RespondentType.choices
+    ],
+]  # fmt: skip
 
 
 def _managed_units(round: Round, user) -> dict:
@@ -72,21 +80,43 @@ def invitations_read(upload, *, round: Round, user) -> tuple[list[Invitee], list
     return read_all_or_nothing(upload, INVITATION_COLUMNS, parse)
 
 
-def unit_targets_read(upload, *, round: Round, user) -> tuple[dict[int, int], list[str]]:
-    """Unit id -> sample target, and the headers ignored, for participating units the user administers."""
+def _share(value: object) -> int:
+    """A percent from a cell: 60, "60", "60%", or 0.6 (a cell formatted as a percentage); 0 if none of these."""
+    if isinstance(value, float) and 0 < value < 1:
+        value = round(value * 100, 6)
+    try:
+        return whole_number(value.strip().rstrip("%％") if isinstance(value, str) else value)
+    except ValueError:
+        return 0
+
+
+def unit_targets_read(upload, *, round: Round, user) -> tuple[dict[int, Target], list[str]]:
+    """Unit id -> its target (and quotas, if any quota cell is filled), and the headers ignored.
+
+    Only participating units the user administers are known; a quota is a
+    whole percent (1-100) of the unit's target, the row's quotas at most 100 %.
+    """
     units = _managed_units(round, user)
 
-    def parse(sheet: Sheet, row: Row) -> tuple[int, int] | None:
+    def parse(sheet: Sheet, row: Row) -> tuple[int, Target] | None:
+        problems_before = sheet.problems.total
         unit = sheet.lookup(row, "unit", units, required=True)
         try:
             target = whole_number(row.values.get("target"))
+            if target < 0:
+                sheet.error(row, "target", "target_negative")
         except ValueError:
             sheet.error(row, "target", "not_integer")
+        quotas = {value: _share(row.values.get(f"quota_{value}")) for value in RespondentType.values
+                  if row.text(f"quota_{value}")}  # fmt: skip
+        wrong = [value for value, share in quotas.items() if not 0 < share <= 100]
+        for value in wrong:
+            sheet.error(row, f"quota_{value}", "quota_share")
+        if not wrong and sum(quotas.values()) > 100:
+            sheet.error(row, f"quota_{list(quotas)[-1]}", "quotas_over_100")
+        if unit is None or sheet.problems.total > problems_before:
             return None
-        if target < 0:
-            sheet.error(row, "target", "target_negative")
-            return None
-        return None if unit is None else (unit.pk, target)
+        return unit.pk, Target(sample_target=target, quotas=quotas or None)
 
     rows, ignored = read_all_or_nothing(upload, TARGET_COLUMNS, parse)
     return dict(rows), ignored

@@ -7,6 +7,7 @@ reviewing held answers ENTER, progress VIEW.
 """
 
 import io
+import zipfile
 
 import segno
 from django.conf import settings
@@ -15,18 +16,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ledger.models import CategoryOfConcern
 from respond.exports import export_progress
-from respond.forms import OnlineSettingForm, ReviewForm
+from respond.forms import OnlineSettingForm, ReviewForm, UnitTargetForm
 from respond.models import Invitation, Status, Submission, SurveyLink
 from respond.progress import breakdown_columns, public_url, round_progress
 from respond.screening import flag_labels
 from respond.services import (
+    Target,
     invitations_add,
     link_reissue,
     link_revoke,
@@ -34,7 +37,9 @@ from respond.services import (
     online_setting,
     online_setting_save,
     opinion_to_concern,
+    quotas_text,
     submissions_review,
+    unit_quotas,
     unit_targets,
     unit_targets_set,
 )
@@ -49,6 +54,7 @@ from units.models import Unit
 from units.permissions import Action, get_unit, may_manage_round
 
 HELD_PAGE = 200
+UNSAFE_IN_FILE_NAMES = str.maketrans(dict.fromkeys('/\\:*?"<>|', "_"))
 OPINIONS_PAGE = 50
 
 
@@ -153,21 +159,49 @@ def link_change(request: HttpRequest, code: str, unit_code: str, action: str) ->
     return redirect("respond:links", code=round.code)
 
 
+def _poster_units(request: HttpRequest, round: Round) -> list[Unit]:
+    """The units of the posters asked for: one unit (``?unit=``), a subtree (``?under=``), or all the user manages."""
+    units = _units(round, request.user, Action.MANAGE)
+    if request.GET.get("unit"):
+        return [_unit(round, request.user, Action.MANAGE, request.GET["unit"])]
+    if request.GET.get("under"):
+        under = get_unit(request.user, Action.MANAGE, request.GET["under"])
+        return list(units.filter(path__startswith=under.path))
+    return list(units)
+
+
 @require_GET
 @login_required
 def posters(request: HttpRequest, code: str) -> HttpResponse:
     """Printable posters, one page per unit: one unit (``?unit=``) or every unit of a subtree (``?under=``)."""
     round = _round(request.user, code)
-    units = _units(round, request.user, Action.MANAGE)
-    if request.GET.get("unit"):
-        units = [_unit(round, request.user, Action.MANAGE, request.GET["unit"])]
-    elif request.GET.get("under"):
-        under = get_unit(request.user, Action.MANAGE, request.GET["under"])
-        units = list(units.filter(path__startswith=under.path))
-    active = links_ensure(round, list(units))
+    units = _poster_units(request, round)
+    active = links_ensure(round, units)
     pages = [_poster(request, unit, active[unit.pk]) for unit in units]
     context = {"round": round, "pages": pages, "setting": online_setting(round)}
     return render(request, "respond/posters.html", context)
+
+
+@require_GET
+@login_required
+def posters_zip(request: HttpRequest, code: str) -> FileResponse:
+    """The same posters as one zip: per unit a printable page (HTML, its QR code inline) and the QR code as PNG."""
+    round = _round(request.user, code)
+    units = _poster_units(request, round)
+    active = links_ensure(round, units)
+    setting = online_setting(round)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for unit in units:
+            page = _poster(request, unit, active[unit.pk])
+            name = f"{unit.code}-{unit.name}".translate(UNSAFE_IN_FILE_NAMES)
+            html = render_to_string("respond/posters.html", {"round": round, "pages": [page], "setting": setting})
+            archive.writestr(f"{name}.html", html)
+            png = io.BytesIO()
+            segno.make(page["url"], error="m").save(png, kind="png", scale=10, border=2)
+            archive.writestr(f"{name}.png", png.getvalue())
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"{round.code}-posters.zip", content_type="application/zip")
 
 
 # ---------------------------------------------------------------- invitations
@@ -205,18 +239,41 @@ def invitations(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def targets(request: HttpRequest, code: str) -> HttpResponse:
-    """Each unit's own sample target, from an Excel file (单位编码, 样本目标); others keep the round's."""
+    """Each unit's own sample target and quotas: one unit by the form, or many from an Excel file."""
     round = _round(request.user, code)
     units = list(_units(round, request.user, Action.MANAGE))
-    form, problems, written = _take_upload(
-        request, round, unit_targets_read, lambda rows: unit_targets_set(round=round, targets=rows),
-        _("%(n)d unit targets were set."),
-    )  # fmt: skip
+    one = UnitTargetForm(request.POST if "sample_target" in request.POST else None, units=units)
+    if one.is_bound:
+        form, problems, written = UploadForm(), [], _set_one_target(request, round, one)
+    else:
+        form, problems, written = _take_upload(
+            request, round, unit_targets_read, lambda rows: unit_targets_set(round=round, targets=rows, user=request.user),
+            _("%(n)d unit targets were set."),
+        )  # fmt: skip
     if written:
         return redirect("respond:targets", code=round.code)
-    wanted = unit_targets(online_setting(round), [unit.pk for unit in units])
-    context = {"round": round, "form": form, "problems": problems, "rows": [(u, wanted[u.pk]) for u in units]}
-    return render(request, "respond/targets.html", context, status=400 if problems else 200)
+    setting = online_setting(round)
+    ids = [unit.pk for unit in units]
+    wanted, quotas = unit_targets(setting, ids), unit_quotas(setting, ids)
+    rows = [(u, wanted[u.pk], quotas_text(quotas[u.pk])) for u in units]
+    context = {"round": round, "form": form, "one": one, "problems": problems, "rows": rows}
+    return render(request, "respond/targets.html", context, status=400 if problems or one.errors else 200)
+
+
+def _set_one_target(request: HttpRequest, round: Round, form: UnitTargetForm) -> bool:
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    unit = _unit(round, request.user, Action.MANAGE, data["unit"])
+    try:
+        unit_targets_set(
+            round=round, targets={unit.pk: Target(data["sample_target"], data["quotas"])}, user=request.user
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    messages.success(request, _("The target of %(unit)s was set.") % {"unit": unit.name})
+    return True
 
 
 # ---------------------------------------------------------------- held answers

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/<str:code>/links/", staff_views.links, name="links"),
     path("rounds/<str:code>/links/settings/", staff_views.setting_save, name="setting_save"),
     path("rounds/<str:code>/links/posters/", staff_views.posters, name="posters"),
+    path("rounds/<str:code>/links/posters.zip", staff_views.posters_zip, name="posters_zip"),
     path("rounds/<str:code>/links/<str:unit_code>/qr.png", staff_views.qr, {"kind": "png"}, name="qr_png"),
     path("rounds/<str:code>/links/<str:unit_code>/qr.svg", staff_views.qr, {"kind": "svg"}, name="qr_svg"),
     path(
