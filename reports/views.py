@@ -18,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.routers import reads_replica
 from reports.api import ranking_json, unit_report_json
 from reports.forms import RankingForm, UnitPageForm, form_errors
 from reports.models import ReportJob
@@ -65,6 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@reads_replica
 def ranking(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
     _check_scope(request.user, request.GET.get("scope"))
@@ -97,6 +99,7 @@ def _unit_in_round(round: Round, unit: Unit) -> UnitInfo:
 
 @require_GET
 @login_required
+@reads_replica
 def unit_page(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
     round = _round(request.user, code)
     unit = get_unit(request.user, Action.VIEW, unit_code)
@@ -132,6 +135,7 @@ def _api_no_round() -> JsonResponse:
 
 @require_GET
 @login_required
+@reads_replica
 def api_ranking(request: HttpRequest, code: str) -> JsonResponse:
     try:
         round = _round(request.user, code)
@@ -151,6 +155,7 @@ def api_ranking(request: HttpRequest, code: str) -> JsonResponse:
 
 @require_GET
 @login_required
+@reads_replica
 def api_unit(request: HttpRequest, code: str, unit_code: str) -> JsonResponse:
     try:
         round = _round(request.user, code)

@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 from django.db import connection
 
+from config.routers import read_connection
 from surveys.engine import Counts, percent, rate
 from surveys.models import Category, Indicator, Option, Participation, PooledTally, ReportedCount, Round, Tally
 from units.models import Unit
@@ -84,7 +85,7 @@ _UNIT_COLUMNS = "u.id, u.code, u.name, u.kind, u.parent_id, u.path, u.depth"
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max
 
+from config.routers import read_connection
 from surveys.figures import UnitInfo
 from surveys.models import Participation, Round
 from units.models import Unit
@@ -74,7 +75,7 @@ def _count(kinds: dict, kind: str, depth: int, n: int) -> None:
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.routers import replica_reads
 from reports.forms import RankingForm, form_errors
 from reports.ranking import OVERALL, ranking_of
 from reports.workbook import workbook_write
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         if not form.is_valid():
             raise CommandError(" ".join(f"{field}: {' '.join(errors)}" for field, errors in form_errors(form).items()))
         data = form.cleaned_data
-        ranking = ranking_of(survey, data["scope"], data["level"], OVERALL)
+        with replica_reads():
+            ranking = ranking_of(survey, data["scope"], data["level"], OVERALL)
         if not out.parent.is_dir():
             raise CommandError(f"The folder {out.parent} does not exist.")
         workbook_write(ranking, out)
