@@ -4,7 +4,7 @@ A round's units are its participants and every unit above one. The units
 above are few (a province of 100,000 schools has about 1,000 districts):
 they, the kinds found below each of them and the units' names make the
 round's *outline*, computed by one ``GROUP BY`` in the database and cached
-until participants or the tree change. Peers and children are read by key
+until participants or the tree change (versions bumped by signals). Peers and children are read by key
 (``(kind, path)`` and ``parent`` indexes, the participation's
 ``(round, unit)`` key), never by a loop over every unit of the round.
 """
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max
 
 from config.routers import read_connection
 from surveys.figures import UnitInfo
@@ -91,24 +90,49 @@ def _taking_part(round_id: int) -> str:
 
 
 def round_outline(round: Round) -> Outline:
-    """The round's outline, from the cache while participants and the tree are unchanged."""
+    """The round's outline, from the cache while its participants and the tree are unchanged.
+
+    The key is read from two small cache entries (no count over the round's
+    participants); this process keeps the last outlines it read, so a page
+    does not unpickle 1,000 scopes on every request while the cache holds them.
+    """
     key = _outline_key(round)
+    known = _recent.get(key)
+    if known is not None and cache.has_key(key):
+        return known
     outline = cache.get(key)
     if outline is None:
         outline = _outline(round.id)
         cache.set(key, outline, OUTLINE_CACHE_SECONDS)
+    if len(_recent) >= RECENT_OUTLINES:
+        _recent.clear()
+    _recent[key] = outline
     return outline
 
 
+RECENT_OUTLINES = 8
+_recent: dict[str, Outline] = {}
+
+
 def _outline_key(round: Round) -> str:
-    taking_part = Participation.objects.filter(round=round).aggregate(n=Count("id"), last=Max("id"))
-    parts = [round.pk, round.created_at.timestamp(), taking_part["n"], taking_part["last"], cache.get(TREE_VERSION_KEY)]
-    return "surveys:outline:" + ":".join(str(part) for part in parts)
+    # A new round has a new key (participants are bulk-created with it); later changes bump its version.
+    versions = cache.get_many([TREE_VERSION_KEY, _participants_key(round.pk)])
+    parts = [round.pk, round.created_at.timestamp(), versions.get(_participants_key(round.pk))]
+    return "surveys:outline:" + ":".join(str(part) for part in [*parts, versions.get(TREE_VERSION_KEY)])
+
+
+def _participants_key(round_id: int) -> str:
+    return f"surveys:participants-version:{round_id}"
 
 
 def tree_changed(**kwargs) -> None:
     """Receiver of unit saves and deletions: every cached outline is read afresh."""
     cache.set(TREE_VERSION_KEY, time.time_ns(), None)
+
+
+def participants_changed(*, instance: Participation, **kwargs) -> None:
+    """Receiver of participation saves and deletions: the round's outline is read afresh."""
+    cache.set(_participants_key(instance.round_id), time.time_ns(), None)
 
 
 def _outline(round_id: int) -> Outline:

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from surveys.figures import figures_of, round_figures
-from surveys.models import PooledTally
+from surveys.models import Participation, PooledTally
 from surveys.outline import round_children, round_outline, round_peers, round_unit
 from surveys.services import QuestionnaireData, questionnaire_create, questionnaire_delete, questionnaire_update
 from surveys.tallies import pooled_mismatches, pooled_rebuild, tally_mismatches, tally_rebuild
@@ -129,3 +129,11 @@ def test_the_outline_follows_a_renamed_unit_and_not_another_rounds_units(round, 
     school = UnitFactory(code="S9", kind=UnitKind.SCHOOL, parent=UnitFactory(code="D9", parent=tree["city"]))
     make_round([school], code="OTHER")  # another round's participants change nothing here
     assert [u.code for u in round_outline(round).scopes] == ["C", "D1", "D2"]
+
+
+def test_the_outline_follows_a_unit_joining_the_round(round, tree):
+    assert round_outline(round).levels(round_outline(round).scope("C")) == ["district", "school"]
+    kindergarten = UnitFactory(code="K1", kind=UnitKind.KINDERGARTEN, parent=tree["d1"])
+    Participation.objects.create(round=round, unit=kindergarten)
+    assert round_outline(round).levels(round_outline(round).scope("D1")) == ["kindergarten", "school"]
+    assert [u.code for u in round_peers(round, round_outline(round).scope("C"), "kindergarten")] == ["K1"]
