@@ -147,11 +147,19 @@ def _drop_newest(round, count: int) -> None:
         drop_newest(round, count)
 
 
-def _save_many(args: tuple[int, int, int]) -> list[float]:
-    """Save ``count`` questionnaires to 20 schools of the round (worker process or this one); each save's time."""
-    round_id, count, seed = args
+def _save_many(args: tuple[int, int, int, bool]) -> list[float]:
+    """Save ``count`` questionnaires to 20 schools of the round (worker process or this one); each save's time.
+
+    ``pooled`` False: the baseline of the same run, saving without the pooled rows (the bench re-pools after).
+    """
+    round_id, count, seed, pooled = args
     setup_django(migrate=False)
     import random
+
+    if not pooled:
+        import surveys.tallies
+
+        surveys.tallies.pooled_deltas = lambda deltas, paths: {}
 
     from django.db import connections
 
@@ -233,77 +241,101 @@ def _fetch_all(sql: str, params: list) -> int:
         return len(cursor.fetchall())
 
 
-def measure(name: str, round, client, repeat: int) -> dict:
+def measure(rounds: dict, client, repeat: int) -> dict:
+    """Each page at both sizes, taken in turn (a busy machine slows both alike); medians of ``repeat``."""
     from django.core.cache import cache
 
     from surveys.figures import round_figures
 
-    pages = _pages(round, client)
+    pages = {name: _pages(round, client) for name, round in rounds.items()}
+    results: dict[str, dict] = {name: {} for name in rounds}
     cache.clear()
-    results = {"first_top": timed(pages["top"], 1)[0]}  # the outline computed afresh, as after a change
-    for call in pages.values():
-        call()  # warm up: templates, connections
-    for key, call in pages.items():
-        results[key] = timed(call, repeat)[0]
-    for key, call in pages.items():
-        tracemalloc.start()
-        call()
-        results[f"{key}_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
-        tracemalloc.stop()
-    results["rss_mb"] = _rss_mb()
+    for name in rounds:
+        results[name]["first_top"] = timed(pages[name]["top"], 1)[0]  # the outline computed afresh
+        for call in pages[name].values():
+            call()  # warm up: templates, connections
+    times: dict[tuple[str, str], list[float]] = {}
+    for _ in range(repeat):
+        for name in rounds:
+            for key, call in pages[name].items():
+                start = time.perf_counter()
+                call()
+                times.setdefault((name, key), []).append(time.perf_counter() - start)
+    for (name, key), values in times.items():
+        results[name][key] = statistics.median(values)
+    for name in rounds:
+        for key, call in pages[name].items():
+            tracemalloc.start()
+            call()
+            results[name][f"{key}_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+            tracemalloc.stop()
+        results[name]["rss_mb"] = _rss_mb()
     rows_sql = (
         "SELECT unit_id, indicator_id, option_id, count FROM surveys_tally WHERE round_id = %s AND count <> 0 "
         "UNION ALL SELECT unit_id, indicator_id, option_id, count FROM surveys_reportedcount "
         "WHERE round_id = %s AND count <> 0"
     )
-    results["select"] = timed(lambda: _fetch_all(rows_sql, [round.id, round.id]), repeat)[0]
-    results["figures"], figures = timed(lambda: round_figures(round), repeat)
-    del figures
-    print(f"{name}: " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in results.items() if not k.endswith("mb")))
-    print(f"{name}: " + ", ".join(f"{k} {v:.1f} MB" for k, v in results.items() if k.endswith("mb")))
+    for name, round in rounds.items():
+        results[name]["select"] = timed(lambda: _fetch_all(rows_sql, [round.id, round.id]), repeat)[0]  # noqa: B023
+        results[name]["figures"] = timed(lambda: round_figures(round), repeat)[0]  # noqa: B023
+    for name in rounds:
+        print(f"{name}: " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in results[name].items() if "mb" not in k))
+        print(f"{name}: " + ", ".join(f"{k} {v:.1f} MB" for k, v in results[name].items() if "mb" in k))
     return results
 
 
 def saves(round, processes: int, per_process: int) -> bool:
-    from django.conf import settings
 
-    from surveys.tallies import pooled_mismatches, tally_mismatches
+    from surveys.tallies import pooled_mismatches, pooled_rebuild, tally_mismatches
 
     n_before = round.questionnaires.count()
-    sequential = _save_many((round.id, 200, 99))
+    sequential = _save_many((round.id, 200, 99, True))
     median, p95 = statistics.median(sequential), sorted(sequential)[int(len(sequential) * 0.95)]
     print(f"one questionnaire save with pooled tallies (200 saves, one clerk): median {median * 1000:.1f} ms, "
           f"p95 {p95 * 1000:.1f} ms (limit 20 ms)")  # fmt: skip
     ok = median < 0.020
+    concurrent = {}
+    for pooled in (False, True):
+        concurrent[pooled] = _concurrent(round, processes, per_process, pooled)
+        if not pooled:
+            pooled_rebuild(round.id)  # the baseline left the pooled rows behind: pool the leaves afresh
+    durations = concurrent[True]
+    leaf, pooled = tally_mismatches(round.id), pooled_mismatches(round.id)
+    print(f"after the concurrent saves: {len(leaf)} tallies and {len(pooled)} pooled tallies differ from a recount")
+    ok &= not leaf and not pooled
+    ok &= round.questionnaires.count() == n_before + len(concurrent[False]) + len(durations) + len(sequential)
+    _drop_newest(round, len(concurrent[False]) + len(durations) + len(sequential))
+    return ok
+
+
+def _concurrent(round, processes: int, per_process: int, pooled: bool) -> list[float]:
+    from django.conf import settings
+
     db = settings.DATABASES["default"]
     sampler = LockSampler(f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}")
     sampler.start()
     start = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        chunks = pool.map(_save_many, [(round.id, per_process, s) for s in range(processes)])
+        chunks = pool.map(_save_many, [(round.id, per_process, s, pooled) for s in range(processes)])
     wall = time.perf_counter() - start
     sampler.stop.set()
     sampler.join()
     durations = [d for chunk in chunks for d in chunk]
     median, p95 = statistics.median(durations), sorted(durations)[int(len(durations) * 0.95)]
-    print(f"{len(durations):,} concurrent saves from {processes} processes on {os.cpu_count()} cores in {wall:.1f} s "
-          f"({len(durations) / wall:.0f} saves/s; median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms per save)")  # fmt: skip
+    label = "with pooled tallies" if pooled else "baseline, leaf tallies only"
+    print(f"{len(durations):,} concurrent saves ({label}) from {processes} processes on {os.cpu_count()} cores in "
+          f"{wall:.1f} s ({len(durations) / wall:.0f} saves/s; median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms)")  # fmt: skip
     share = sampler.waiting / max(sampler.samples, 1)
-    print(f"lock waits during the concurrent saves: a backend waited on a lock in {sampler.waiting} of "
-          f"{sampler.samples} samples ({share:.0%}), {sampler.waiters / max(sampler.samples, 1):.2f} waiting on average")  # fmt: skip
-    leaf, pooled = tally_mismatches(round.id), pooled_mismatches(round.id)
-    print(f"after the concurrent saves: {len(leaf)} tallies and {len(pooled)} pooled tallies differ from a recount")
-    ok &= not leaf and not pooled
-    ok &= round.questionnaires.count() == n_before + len(durations) + len(sequential)
-    _drop_newest(round, len(durations) + len(sequential))
-    return ok
+    print(f"  lock waits ({label}): a backend waited on a lock in {sampler.waiting} of {sampler.samples} samples "
+          f"({share:.0%}), {sampler.waiters / max(sampler.samples, 1):.2f} waiting on average")  # fmt: skip
+    return durations
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--processes", type=int, default=4)
-    parser.add_argument("--saves", type=int, default=250, help="saves per process")
+    parser.add_argument("--saves", type=int, default=150, help="saves per process")
     args = parser.parse_args()
     setup_django()
     from django.contrib.auth import get_user_model
@@ -316,8 +348,8 @@ def main() -> int:
     )
     client = Client()
     client.force_login(user)
-    small = measure("small", rounds["small"], client, args.repeat)
-    large = measure("large", rounds["large"], client, args.repeat)
+    measured = measure(rounds, client, args.repeat)
+    small, large = measured["small"], measured["large"]
     print("first ranking of the top after a change (outline computed): "
           f"{small['first_top'] * 1000:.0f} ms at 1k, {large['first_top'] * 1000:.0f} ms at 101k")  # fmt: skip
     ok = True

@@ -152,13 +152,14 @@ def questionnaires_add(*, round: Round, rows: QuestionnaireRows, user, source: s
         ids = _copy_questionnaires(round, batch, user_id, rows, progress)
     else:
         ids = _create_questionnaires(round, batch, user_id, rows)
-    # One call: leaf rows, then pooled rows, each in key order (tally_add splits the statements).
-    tally_add(round.id, tally_deltas(rows))
     if batch is not None:
         _log_import(round, user_id, batch, kind="questionnaires", source=source)
     else:
         _log_created(round, user_id, rows, ids, source)
     questionnaires_saved.send(sender=Questionnaire, round_id=round.id, ids=ids, phones=rows.phones)
+    # Last, and in one call (leaf rows, then pooled rows, each in key order): every save locks the pooled
+    # rows of the units above, the top's included, so they are held only from here to the commit.
+    tally_add(round.id, tally_deltas(rows))
     return ids
 
 
