@@ -285,7 +285,6 @@ def measure(rounds: dict, client, repeat: int) -> dict:
 
 
 def saves(round, processes: int, per_process: int) -> bool:
-
     from surveys.tallies import pooled_mismatches, pooled_rebuild, tally_mismatches
 
     n_before = round.questionnaires.count()
