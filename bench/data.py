@@ -113,7 +113,13 @@ def drop_newest(round: Round, count: int) -> None:
 
 def _drop(round: Round) -> None:
     with connection.cursor() as cursor:
-        for table in ("surveys_answer", "surveys_tally", "surveys_resultchange", "surveys_questionnaire"):
+        for table in (
+            "surveys_answer",
+            "surveys_tally",
+            "surveys_pooledtally",
+            "surveys_resultchange",
+            "surveys_questionnaire",
+        ):
             cursor.execute(f"DELETE FROM {table} WHERE round_id = %s", [round.id])
     round.delete()
 

@@ -104,6 +104,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# A streaming replica for the read-only queries of figure pages and exports (config/routers.py).
+# Without one, "replica" is an unused copy of the primary's settings (tests mirror it onto the test database).
+_replica_url = env_str("DATABASE_REPLICA_URL")
+MANYI_READ_REPLICA = bool(_replica_url)
+try:
+    _replica = dj_database_url.parse(_replica_url, conn_max_age=60) if _replica_url else dict(DATABASES["default"])
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a valid database URL: {exc}") from None
+if _replica_url:
+    _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+DATABASES["replica"] = {**_replica, "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the Celery broker and the cache. Without it, tasks run in-process.

@@ -9,8 +9,8 @@ today, their shortcuts. An administrator: the rounds, a set-up checklist and
 the latest jobs.
 
 Each part is a fixed number of queries whatever the size of the subtree
-(``tests/dashboard/test_home.py`` counts them): figures come from the
-round's figures and rankings (``surveys.figures``, ``reports``), lists are
+(``tests/dashboard/test_home.py`` counts them): figures are read for the
+units shown and their scope only (``surveys.figures.figures_of``, ``reports``), lists are
 counted by the database and cut to a few lines.
 """
 
@@ -26,13 +26,14 @@ from ledger.models import Concern
 from outreach.models import FollowUp
 from reports.models import ReportJob
 from reports.peers import PeerStanding, peer_scope, peer_standing_for
-from reports.ranking import OVERALL, Row, peer_levels, ranking_build
-from reports.unit_report import UnitReport, unit_report_for
+from reports.ranking import OVERALL, Row, ranking_of
+from reports.unit_report import UnitReport, unit_report_of
 from respond.models import SurveyLink
 from respond.progress import round_progress
 from surveys.engine import VotesNeeded
-from surveys.figures import RoundFigures, UnitInfo, round_figures
+from surveys.figures import RoundFigures, UnitInfo, figures_of
 from surveys.models import Participation, Questionnaire, Round, RoundStatus
+from surveys.outline import round_outline, round_unit, round_units
 from units.models import GroupMember, LeadershipGroup, RoleKind, Unit
 from units.permissions import (
     Action,
@@ -95,19 +96,19 @@ class LeaderHome:
         return votes_needed_text(self.report.votes_needed)
 
 
-def leader_home(user, round: Round, today: datetime.date, figures_of=round_figures) -> LeaderHome | None:
+def leader_home(user, round: Round, today: datetime.date) -> LeaderHome | None:
     """The first unit the user leads that has figures in ``round``; None when there is none."""
-    figures = figures_of(round)
-    unit = next((figures.units[u.id] for u in _units_at(roots_held(user, RoleKind.LEADER)) if u.id in figures), None)
+    units = (round_unit(round, u.id) for u in _units_at(roots_held(user, RoleKind.LEADER)))
+    unit = next((u for u in units if u is not None), None)
     if unit is None:
         return None
-    below = _below_target(figures, unit)
+    below = _below_target(round, unit)
     return LeaderHome(
         round=round,
         unit=unit,
-        report=unit_report_for(round, unit, None, figures),
-        standing=peer_standing_for(user, round, unit, figures),
-        has_peers=peer_scope(figures, unit) is not None,
+        report=unit_report_of(round, unit, None),
+        standing=peer_standing_for(user, round, unit),
+        has_peers=peer_scope(round, unit) is not None,
         below_target=below[:SHOWN],
         below_target_count=len(below),
         overdue_concerns=Concern.objects.visible_to(user).under(unit).overdue(today).count(),
@@ -119,12 +120,12 @@ def _units_at(paths: list[str]) -> list[Unit]:
     return list(Unit.objects.filter(path__in=paths, active=True).order_by("path")) if paths else []
 
 
-def _below_target(figures: RoundFigures, unit: UnitInfo) -> list[Row]:
+def _below_target(round: Round, unit: UnitInfo) -> list[Row]:
     """Units of the first level below ``unit`` whose rate is under the round's target rate, worst first."""
-    levels = peer_levels(figures, unit)
-    if figures.round.target_rate is None or not levels:
+    levels = round_outline(round).levels(unit)
+    if round.target_rate is None or not levels:
         return []
-    ranking = ranking_build(figures, unit, levels[0], OVERALL)
+    ranking = ranking_of(round, unit, levels[0], OVERALL)
     return [row for row in reversed(ranking.rows) if row.target_met is False]
 
 
@@ -154,15 +155,15 @@ class StaffHome:
     entered_today: int
 
 
-def staff_home(user, today: datetime.date, figures_of=round_figures) -> StaffHome:
+def staff_home(user, today: datetime.date) -> StaffHome:
     round = current_round(user, Action.ENTER)
     if round is None or not round.is_open:
         return StaffHome(None, [], 0, 0, 0)
-    figures = figures_of(round)
+    rows = [row for row in round_progress(round, user) if row.participating]
+    figures = figures_of(round, round_units(round, [row.unit.pk for row in rows]))
     lines = [
         ProgressLine(row.unit, row.total, row.today, row.target, _valid(figures, row.unit.pk), round.min_valid_votes)
-        for row in round_progress(round, user)
-        if row.participating
+        for row in rows
     ]
     lines.sort(key=lambda line: (line.reached, line.questionnaires, line.unit.path))
     reached = sum(line.reached for line in lines)
@@ -256,27 +257,15 @@ class Home:
     admin: AdminHome | None = None
 
 
-def _once(figures_of):
-    kept: dict[int, RoundFigures] = {}
-
-    def figures(round: Round) -> RoundFigures:
-        if round.pk not in kept:
-            kept[round.pk] = figures_of(round)
-        return kept[round.pk]
-
-    return figures
-
-
 def home_for(user, today: datetime.date) -> Home:
     """Each part of the home page the user's roles call for."""
     kinds = role_kinds(user)
     home = Home(name=person_name(user), kinds=kinds, top_units=top_units(user))
-    figures_of = _once(round_figures)  # a leader who is also a clerk reads the round's figures once
     if RoleKind.LEADER in kinds:
         home.leader_round = current_round(user)
-        home.leader = leader_home(user, home.leader_round, today, figures_of) if home.leader_round else None
+        home.leader = leader_home(user, home.leader_round, today) if home.leader_round else None
     if RoleKind.STAFF in kinds:
-        home.staff = staff_home(user, today, figures_of)
+        home.staff = staff_home(user, today)
     if RoleKind.ADMIN in kinds:
         home.admin = admin_home(user)
     return home

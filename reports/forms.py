@@ -1,4 +1,4 @@
-"""The parameters of a ranking and of a unit page, checked against the round's figures.
+"""The parameters of a ranking and of a unit page, checked against the round's outline (``surveys.outline``).
 
 Whether the user may see the scope at all is decided before these forms, in
 the views, through ``units.permissions`` (404 on pages, 403 in the API); these
@@ -10,8 +10,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reports.ranking import OVERALL, peer_levels, ranking_scopes, sort_keys
-from surveys.figures import RoundFigures, UnitInfo
+from reports.ranking import OVERALL, sort_keys_of
+from surveys.figures import UnitInfo
+from surveys.models import Round
+from surveys.outline import round_outline
 from units.models import UnitKind
 from units.paths import ancestors_of
 from units.permissions import Action, can, top_units
@@ -26,12 +28,13 @@ class RankingForm(forms.Form):
     level = forms.CharField(label=gettext_lazy("Peers"), required=False, max_length=16)
     sort = forms.CharField(label=gettext_lazy("Sort by"), required=False, max_length=32)
 
-    def __init__(self, data, *, figures: RoundFigures, user) -> None:
+    def __init__(self, data, *, round: Round, user) -> None:
         """``user`` None: every unit may be chosen (the export command, run by whoever runs the server)."""
         super().__init__(data)
-        self.figures = figures
+        self.outline = round_outline(round)
+        self.indicators = round.ordered_indicators()
         self.user = user
-        self.scopes = ranking_scopes(figures, lambda unit: user is None or can(user, Action.VIEW, unit))
+        self.scopes = [unit for unit in self.outline.scopes if user is None or can(user, Action.VIEW, unit)]
         self.levels: list[str] = []
 
     def clean_scope(self) -> UnitInfo:
@@ -59,11 +62,11 @@ class RankingForm(forms.Form):
         scope = data.get("scope")
         if scope is None:
             return data
-        self.levels = peer_levels(self.figures, scope)
+        self.levels = self.outline.levels(scope)
         data["level"] = data.get("level") or self.levels[0]
         if data["level"] not in self.levels:
             self.add_error("level", self._level_error(data["level"]))
-        keys = sort_keys(self.figures)
+        keys = sort_keys_of(self.indicators)
         data["sort"] = data.get("sort") or OVERALL
         if data["sort"] not in keys:
             self.add_error(
@@ -90,14 +93,11 @@ class UnitPageForm(forms.Form):
 
     scope = forms.CharField(label=gettext_lazy("Scope"), required=False, max_length=32)
 
-    def __init__(self, data, *, figures: RoundFigures, unit: UnitInfo, user) -> None:
+    def __init__(self, data, *, round: Round, unit: UnitInfo, user) -> None:
         super().__init__(data)
         above = set(ancestors_of(unit.path))
-        self.scopes = [
-            u
-            for u in ranking_scopes(figures, lambda u: can(user, Action.VIEW, u))
-            if u.id in above  # an ancestor of the unit
-        ]
+        # Every unit above a unit of the round is a scope of the outline.
+        self.scopes = [u for u in round_outline(round).scopes if u.id in above and can(user, Action.VIEW, u)]
 
     def clean_scope(self) -> UnitInfo | None:
         code = self.cleaned_data["scope"]

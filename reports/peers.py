@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from reports.ranking import OVERALL, Ranking, ranking_for
+from reports.ranking import OVERALL, Ranking, ranking_of
 from surveys.engine import votes_to_pass
-from surveys.figures import RoundFigures, UnitInfo
+from surveys.figures import UnitInfo
 from surveys.models import Round
+from surveys.outline import round_unit
 from units.models import PeerDisclosure, UnitKind
 from units.paths import is_strictly_under
 from units.permissions import peer_disclosure
@@ -123,27 +124,27 @@ def anonymous_label(position: int) -> str:
     return _("Other unit %(letter)s") % {"letter": letters}
 
 
-def peer_scope(figures: RoundFigures, unit: UnitInfo) -> UnitInfo | None:
+def peer_scope(round: Round, unit: UnitInfo) -> UnitInfo | None:
     """The unit the round ranks ``unit`` under: the round's own scope when above it, else its parent."""
-    under = figures.units.get(figures.round.under_id) if figures.round.under_id else None
+    under = round_unit(round, round.under_id) if round.under_id else None
     if under is not None and is_strictly_under(unit.path, under.path):
         return under
-    return figures.units.get(unit.parent_id) if unit.parent_id else None
+    return round_unit(round, unit.parent_id) if unit.parent_id else None
 
 
-def peer_standing_for(user, round: Round, unit: UnitInfo, figures: RoundFigures) -> PeerStanding | None:
+def peer_standing_for(user, round: Round, unit: UnitInfo) -> PeerStanding | None:
     """The unit among its peers as ``user`` may be shown them; None when not shown at all.
 
-    ``figures`` locates the scope above the unit; the peers' figures come from ``ranking_for``, the ranking
-    of the whole scope (the peers are outside the user's units by design).
+    The peers' figures come from the ranking of the scope above the unit (the peers are outside the user's
+    units by design).
     """
-    scope = peer_scope(figures, unit)
+    scope = peer_scope(round, unit)
     if scope is None:
         return None
     disclosure = peer_disclosure(user, round, unit, scope)
     if disclosure == PeerDisclosure.NONE:
         return None
-    return peer_standing_build(ranking_for(round, scope.code, unit.kind, OVERALL), unit, disclosure)
+    return peer_standing_build(ranking_of(round, scope, unit.kind, OVERALL), unit, disclosure)
 
 
 def peer_standing_build(ranking: Ranking, unit: UnitInfo, disclosure: str) -> PeerStanding | None:

@@ -1,12 +1,12 @@
 """Rankings of a round's peers (the figures of one unit among them: ``reports.unit_report``).
 
 One source of truth: the ranking page, the JSON API and the Excel workbook all
-show what these functions return. Votes come from ``round_figures`` (a fixed
-number of queries per round), the maths from ``surveys.engine``; display
+show what these functions return. Votes come from ``figures_of`` (the peers'
+figures only, read by key: ``surveys.figures``), the units from
+``surveys.outline``, the maths from ``surveys.engine``; display
 strings are made here once, so that a page of 1,000 rows only prints them.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -29,9 +29,9 @@ from surveys.engine import (
     target_share,
     votes_to_share,
 )
-from surveys.figures import CATEGORIES, RoundFigures, UnitInfo, round_figures
+from surveys.figures import CATEGORIES, RoundFigures, UnitInfo, figures_of, round_figures
 from surveys.models import Indicator, Participation, ResultChange, Round, RoundIndicator, RoundStatus
-from units.paths import ancestors_of, is_strictly_under
+from surveys.outline import round_outline, round_peers, round_unit
 
 OVERALL = "overall"  # the sort key of the overall rate; other sort keys are indicator codes
 NO_DATA = "—"
@@ -184,25 +184,12 @@ class Ranking:
 # ---------------------------------------------------------------- choices
 
 
-def ranking_scopes(figures: RoundFigures, visible: Callable[[UnitInfo], bool]) -> list[UnitInfo]:
-    """Units that have units of the round below them and pass ``visible(unit)``, in tree order."""
-    above = {pk for u in figures.units.values() for pk in ancestors_of(u.path)}
-    return [u for u in figures.units.values() if u.id in above and visible(u)]
-
-
-def peer_levels(figures: RoundFigures, scope: UnitInfo) -> list[str]:
-    """Unit kinds found below ``scope`` in the round: the shallowest first, then the most numerous."""
-    depth: dict[str, int] = {}
-    count: dict[str, int] = {}
-    for u in figures.units.values():
-        if is_strictly_under(u.path, scope.path):
-            depth[u.kind] = min(depth.get(u.kind, u.depth), u.depth)
-            count[u.kind] = count.get(u.kind, 0) + 1
-    return sorted(depth, key=lambda kind: (depth[kind], -count[kind], kind))
-
-
 def sort_keys(figures: RoundFigures) -> list[str]:
-    return [OVERALL] + [indicator.code for indicator in figures.indicators]
+    return sort_keys_of(figures.indicators)
+
+
+def sort_keys_of(indicators: list[Indicator]) -> list[str]:
+    return [OVERALL] + [indicator.code for indicator in indicators]
 
 
 # ---------------------------------------------------------------- the ranking
@@ -210,21 +197,50 @@ def sort_keys(figures: RoundFigures) -> list[str]:
 
 def ranking_for(round: Round, scope_code: str, level: str, sort: str = OVERALL) -> Ranking:
     """The ranking as the export command and the report task build it (checked parameters)."""
-    figures = round_figures(round)
-    scope = next((u for u in figures.units.values() if u.code == scope_code), None)
-    if scope is None or not peer_levels(figures, scope):
+    outline = round_outline(round)
+    scope = outline.scope(scope_code)
+    if scope is None or not outline.levels(scope):
         raise ValueError(
             _("No unit of round %(round)s lies below %(scope)s.") % {"round": round.code, "scope": scope_code}
         )
-    if level not in peer_levels(figures, scope):
+    if level not in outline.levels(scope):
         raise ValueError(
             _("No unit of kind %(level)s lies below %(scope)s in round %(round)s.")
             % {"level": level, "scope": scope_code, "round": round.code}
         )
-    return ranking_build(figures, scope, level, sort, previous_figures(round))
+    return ranking_of(round, scope, level, sort)
+
+
+def ranking_of(round: Round, scope: UnitInfo, level: str, sort: str = OVERALL) -> Ranking:
+    """The ranking of the peers of ``level`` below ``scope``: reads those peers' figures and nothing else."""
+    figures = figures_of(round, [scope, *round_peers(round, scope, level)])
+    previous = earlier_scope_figures(round.previous, scope, level) if round.previous_id else None
+    return ranking_build(figures, scope, level, sort, previous)
+
+
+def earlier_scope_figures(round: Round, scope: UnitInfo | None, level: str, unit_id: int | None = None):
+    """The figures of an earlier round for the peers of ``level`` below ``scope`` (and unit ``unit_id``).
+
+    From the cache while the round stays closed and unchanged (see ``earlier_round_figures``).
+    """
+
+    def build() -> RoundFigures:
+        units = round_peers(round, scope, level) if scope else []
+        unit = round_unit(round, unit_id) if unit_id else None
+        return figures_of(round, units + ([unit] if unit else []))
+
+    if round.status != RoundStatus.CLOSED:
+        return build()
+    key = f"{_figures_key(round)}:{scope.id if scope else ''}:{level}:{unit_id or ''}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = build()
+        cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    return figures
 
 
 def previous_figures(round: Round) -> RoundFigures | None:
+    """The previous round's whole figures (whole-round exports; pages use ``earlier_scope_figures``)."""
     return earlier_round_figures(round.previous) if round.previous_id else None
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.celery import send_job_after_commit
+from config.routers import replica_reads
 from reports.models import ReportJob, ReportStatus
 from reports.ranking import ranking_for
 from reports.workbook import workbook_write
@@ -41,7 +42,8 @@ def report_job_run(job_id: int) -> ReportJob:
         # Roles may have changed since the request: the job's owner must still see the scope.
         if not can(job.user, Action.VIEW, job.scope):
             raise PermissionError(_("The scope is no longer within your units."))
-        ranking = ranking_for(job.round, job.scope.code, job.level)
+        with replica_reads():
+            ranking = ranking_for(job.round, job.scope.code, job.level)
         name = f"reports/{job.id}-{uuid.uuid4().hex[:12]}.xlsx"
         path = Path(settings.MEDIA_ROOT) / name
         path.parent.mkdir(parents=True, exist_ok=True)

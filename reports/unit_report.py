@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from reports.ranking import NO_DATA, OVERALL, Figure, Ranking, Row, earlier_round_figures, ranking_build
+from reports.ranking import (
+    NO_DATA,
+    OVERALL,
+    Figure,
+    Ranking,
+    Row,
+    earlier_round_figures,
+    earlier_scope_figures,
+    ranking_build,
+)
 from surveys.engine import (
     VotesNeeded,
     competition_ranks,
@@ -21,8 +30,9 @@ from surveys.engine import (
     votes_to_pass,
     votes_to_target,
 )
-from surveys.figures import RoundFigures, UnitInfo
+from surveys.figures import RoundFigures, UnitInfo, figures_of
 from surveys.models import Indicator, Option, Round
+from surveys.outline import round_children, round_peers
 
 EARLIER_ROUNDS_SHOWN = 20  # also a guard against a cycle of "previous round" links
 WEAKEST_SHOWN = 3
@@ -97,8 +107,16 @@ class UnitReport:
         return self.overall.rank <= self.round.target_rank
 
 
+def unit_report_of(round: Round, unit: UnitInfo, scope: UnitInfo | None) -> UnitReport:
+    """The unit page: reads the unit, its peers below ``scope`` and its children, in this round and the earlier ones."""
+    peers = round_peers(round, scope, unit.kind) if scope else []
+    figures = figures_of(round, [unit, *peers, *round_children(round, unit)])
+    history = [earlier_scope_figures(earlier, scope, unit.kind, unit.id) for earlier in earlier_rounds(round)]
+    return unit_report_build(figures, unit, scope, history)
+
+
 def unit_report_for(round: Round, unit: UnitInfo, scope: UnitInfo | None, figures: RoundFigures) -> UnitReport:
-    """The unit page: its figures among its peers below ``scope``, and its trend over the earlier rounds."""
+    """The unit page from the figures of the whole round (and of the earlier rounds): the same as ``unit_report_of``."""
     history = [earlier_round_figures(earlier) for earlier in earlier_rounds(round)]
     return unit_report_build(figures, unit, scope, history)
 

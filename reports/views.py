@@ -18,16 +18,18 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.routers import reads_replica
 from reports.api import ranking_json, unit_report_json
 from reports.forms import RankingForm, UnitPageForm, form_errors
 from reports.models import ReportJob
 from reports.peers import peer_standing_for, peer_standing_json
-from reports.ranking import previous_figures, ranking_build
+from reports.ranking import ranking_of
 from reports.services import report_job_create
-from reports.unit_report import unit_report_for
+from reports.unit_report import unit_report_of
 from spreadsheets.downloads import attachment
-from surveys.figures import RoundFigures, UnitInfo, round_figures
+from surveys.figures import UnitInfo
 from surveys.models import Round
+from surveys.outline import round_unit
 from units.models import Unit
 from units.permissions import Action, get_unit
 
@@ -48,9 +50,8 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
-def _ranking_form(request: HttpRequest, round: Round) -> tuple[RoundFigures, RankingForm]:
-    figures = round_figures(round)
-    return figures, RankingForm(request.GET, figures=figures, user=request.user)
+def _ranking_form(request: HttpRequest, round: Round) -> RankingForm:
+    return RankingForm(request.GET, round=round, user=request.user)
 
 
 # ---------------------------------------------------------------- pages
@@ -66,15 +67,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@reads_replica
 def ranking(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
     _check_scope(request.user, request.GET.get("scope"))
-    figures, form = _ranking_form(request, round)
+    form = _ranking_form(request, round)
     context = {"round": round, "form": form}
     status = 200
     if form.is_valid():
         data = form.cleaned_data
-        context["ranking"] = ranking_build(figures, data["scope"], data["level"], data["sort"], previous_figures(round))
+        context["ranking"] = ranking_of(round, data["scope"], data["level"], data["sort"])
     else:
         context["errors"] = form_errors(form)
         # A bare visit by a user with nothing to rank is no bad request: only parameters given can be wrong.
@@ -89,30 +91,31 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _unit_in_round(figures: RoundFigures, unit: Unit) -> UnitInfo:
-    if unit.id not in figures:
+def _unit_in_round(round: Round, unit: Unit) -> UnitInfo:
+    info = round_unit(round, unit.id)
+    if info is None:
         raise Http404(_("This unit has no figures in this round."))
-    return figures.units[unit.id]
+    return info
 
 
 @require_GET
 @login_required
+@reads_replica
 def unit_page(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
     round = _round(request.user, code)
     unit = get_unit(request.user, Action.VIEW, unit_code)
     _check_scope(request.user, request.GET.get("scope"))
-    figures = round_figures(round)
-    info = _unit_in_round(figures, unit)
-    form = UnitPageForm(request.GET, figures=figures, unit=info, user=request.user)
+    info = _unit_in_round(round, unit)
+    form = UnitPageForm(request.GET, round=round, unit=info, user=request.user)
     if not form.is_valid():
         context = {"round": round, "unit": info, "form": form, "errors": form_errors(form)}
         return render(request, "reports/unit.html", context, status=400)
     scope = form.cleaned_data["scope"]
-    report = unit_report_for(round, info, scope, figures)
+    report = unit_report_of(round, info, scope)
     api_url = reverse("reports:api_unit", args=[round.code, info.code]) + (
         f"?{urlencode({'scope': scope.code})}" if scope else ""
     )
-    standing = peer_standing_for(request.user, round, info, figures)
+    standing = peer_standing_for(request.user, round, info)
     context = {"round": round, "unit": info, "unit_record": unit, "form": form, "report": report, "api_url": api_url}
     return render(request, "reports/unit.html", context | {"standing": standing})
 
@@ -134,6 +137,7 @@ def _api_no_round() -> JsonResponse:
 
 @require_GET
 @login_required
+@reads_replica
 def api_ranking(request: HttpRequest, code: str) -> JsonResponse:
     try:
         round = _round(request.user, code)
@@ -143,16 +147,17 @@ def api_ranking(request: HttpRequest, code: str) -> JsonResponse:
         _check_scope(request.user, request.GET.get("scope"))
     except Http404:
         return _api_forbidden("scope")
-    figures, form = _ranking_form(request, round)
+    form = _ranking_form(request, round)
     if not form.is_valid():
         return _api_error(400, form_errors(form))
     data = form.cleaned_data
-    ranking = ranking_build(figures, data["scope"], data["level"], data["sort"], previous_figures(round))
+    ranking = ranking_of(round, data["scope"], data["level"], data["sort"])
     return JsonResponse(ranking_json(ranking), json_dumps_params=JSON_OPTIONS)
 
 
 @require_GET
 @login_required
+@reads_replica
 def api_unit(request: HttpRequest, code: str, unit_code: str) -> JsonResponse:
     try:
         round = _round(request.user, code)
@@ -166,16 +171,15 @@ def api_unit(request: HttpRequest, code: str, unit_code: str) -> JsonResponse:
         _check_scope(request.user, request.GET.get("scope"))
     except Http404:
         return _api_forbidden("scope")
-    figures = round_figures(round)
-    if unit.id not in figures:
+    info = round_unit(round, unit.id)
+    if info is None:
         return _api_error(404, {"unit": [_("This unit has no figures in this round.")]})
-    info = figures.units[unit.id]
-    form = UnitPageForm(request.GET, figures=figures, unit=info, user=request.user)
+    form = UnitPageForm(request.GET, round=round, unit=info, user=request.user)
     if not form.is_valid():
         return _api_error(400, form_errors(form))
-    report = unit_report_for(round, info, form.cleaned_data["scope"], figures)
+    report = unit_report_of(round, info, form.cleaned_data["scope"])
     data = unit_report_json(report) | {
-        "peer_standing": peer_standing_json(peer_standing_for(request.user, round, info, figures))
+        "peer_standing": peer_standing_json(peer_standing_for(request.user, round, info))
     }
     return JsonResponse(data, json_dumps_params=JSON_OPTIONS)
 
@@ -189,8 +193,7 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
     """Queue the ranking workbook of the scope and level on the page."""
     round = _round(request.user, code)
     _check_scope(request.user, request.POST.get("scope"))
-    figures = round_figures(round)
-    form = RankingForm(request.POST, figures=figures, user=request.user)
+    form = RankingForm(request.POST, round=round, user=request.user)
     if not form.is_valid():
         status = 200 if _is_htmx(request) else 400  # htmx swaps in only 2xx answers
         return render(request, "reports/_export_error.html", {"errors": form_errors(form)}, status=status)

@@ -13,10 +13,11 @@ from fractions import Fraction
 import numpy as np
 from django.db import connection
 
+from config.routers import read_connection
 from surveys.engine import Counts, percent, rate
-from surveys.models import Category, Indicator, Option, Participation, ReportedCount, Round, Tally
+from surveys.models import Category, Indicator, Option, Participation, PooledTally, ReportedCount, Round, Tally
 from units.models import Unit
-from units.paths import ancestors_of, is_strictly_under
+from units.paths import ancestors_of, common_path, ids_of, is_strictly_under
 
 CATEGORIES = [Category.SATISFIED, Category.BASIC, Category.DISSATISFIED, Category.EXCLUDED]
 
@@ -84,7 +85,7 @@ _UNIT_COLUMNS = "u.id, u.code, u.name, u.kind, u.parent_id, u.path, u.depth"
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -146,6 +147,63 @@ def round_figures(round: Round) -> RoundFigures:
         flat = np.ravel_multi_index((u[keep], i[keep], o[keep]), shape)
         leaf = np.bincount(flat, weights=rows[keep, 3], minlength=leaf.size).astype(np.int64).reshape(shape)
     return RoundFigures(round, indicators, options, units, _pool_up(units, leaf))
+
+
+def figures_of(round: Round, units: list[UnitInfo]) -> RoundFigures:
+    """The figures of ``units`` only, each pooled with its whole subtree: what a page of a scope shows.
+
+    Read by key, whatever the round's size: a unit's own tally (when it takes
+    part) plus its pooled tally (everything below it), plus the reported
+    counts of its subtree. The same numbers as ``round_figures`` gives those
+    units (a test holds them equal).
+    """
+    indicators = round.ordered_indicators()
+    options = list(Option.objects.filter(scale_id=round.scale_id).order_by("number"))
+    units = sorted({u.id: u for u in units}.values(), key=lambda u: u.path)
+    shape = (len(units), len(indicators), len(options))
+    row_of = {u.id: r for r, u in enumerate(units)}
+    rows = np.concatenate([_keyed_rows(round.id, units), _reported_rows(round.id, units, row_of)])
+    votes = np.zeros(shape, dtype=np.int64)
+    if len(rows):
+        u = _positions(rows[:, 0], row_of)
+        i = _positions(rows[:, 1], {x.id: c for c, x in enumerate(indicators)})
+        o = _positions(rows[:, 2], {x.id: c for c, x in enumerate(options)})
+        keep = (u >= 0) & (i >= 0) & (o >= 0)
+        flat = np.ravel_multi_index((u[keep], i[keep], o[keep]), shape)
+        votes = np.bincount(flat, weights=rows[keep, 3], minlength=votes.size).astype(np.int64).reshape(shape)
+    return RoundFigures(round, indicators, options, units, votes)
+
+
+def _keyed_rows(round_id: int, units: list[UnitInfo]) -> np.ndarray:
+    """(unit, indicator, option, votes): own tallies of the units taking part, pooled tallies of all of them."""
+    own = ",".join(str(u.id) for u in units if u.participating) or "NULL"
+    every = ",".join(str(u.id) for u in units) or "NULL"
+    sql = (
+        f"SELECT unit_id, indicator_id, option_id, count FROM {Tally._meta.db_table} "
+        f"WHERE round_id = %s AND unit_id IN ({own}) AND count <> 0 UNION ALL "
+        f"SELECT unit_id, indicator_id, option_id, count FROM {PooledTally._meta.db_table} "
+        f"WHERE round_id = %s AND unit_id IN ({every}) AND count <> 0"
+    )
+    return np.array(_fetch(sql, [round_id, round_id]), dtype=np.int64).reshape(-1, 4)
+
+
+def _reported_rows(round_id: int, units: list[UnitInfo], row_of: dict[int, int]) -> np.ndarray:
+    """Reported counts of the units' subtrees (participants only), each row once for every unit above it.
+
+    Reported counts are not pooled by the writer (they are few: totals per
+    unit), so they are read below the units' common ancestor and pooled here.
+    """
+    if not units:
+        return np.zeros((0, 4), dtype=np.int64)
+    unit, reported, participation = Unit._meta.db_table, ReportedCount._meta.db_table, Participation._meta.db_table
+    found = _fetch(
+        f"SELECT u.path, r.indicator_id, r.option_id, r.count FROM {reported} r "
+        f"JOIN {participation} p ON p.round_id = r.round_id AND p.unit_id = r.unit_id "
+        f"JOIN {unit} u ON u.id = r.unit_id WHERE r.round_id = %s AND r.count <> 0 AND u.path LIKE %s",
+        [round_id, common_path([u.path for u in units]) + "%"],
+    )
+    rows = [(pk, i, o, n) for path, i, o, n in found for pk in ids_of(path) if pk in row_of]
+    return np.array(rows, dtype=np.int64).reshape(-1, 4)
 
 
 def _pool_up(units: list[UnitInfo], leaf: np.ndarray) -> np.ndarray:

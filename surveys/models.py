@@ -283,6 +283,30 @@ class Tally(models.Model):
         ]
 
 
+class PooledTally(models.Model):
+    """The tallies of every participating unit strictly below ``unit``, summed: one row per ancestor.
+
+    A page ranking 1,000 districts reads their 35,000 pooled rows instead of
+    the two million rows of their schools. Kept by the one writer in the
+    transaction of the leaf ``Tally`` (``surveys.tallies``), rebuilt and
+    checked against a recount of the answers with it. Reported counts are not
+    pooled here: they are read where they are (a figure adds them at read time).
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit", "indicator", "option"], name="unique_pooled_tally"),
+        ]
+
+
 class ReportedCount(models.Model):
     """Counts delivered as totals (by a survey firm or a higher office), per unit x indicator x option."""
 

@@ -5,11 +5,21 @@ Every save of a questionnaire adds its answers' deltas with one
 PostgreSQL and SQLite), inside the transaction that writes the answers, so
 two clerks saving at once never lose a vote. Keys are applied in a fixed
 order so that concurrent savers lock rows in the same order (no deadlock).
+
+The same deltas are added to ``PooledTally`` for every unit above a
+participating unit, in the same transaction, after the leaf rows: every saver
+locks leaf rows (in key order), then pooled rows (in key order), so the order
+is total and two savers never wait on each other in a cycle. A pooled row is
+what a page of the levels above reads instead of every school's rows.
 """
+
+from collections import defaultdict
 
 from django.db import connection, transaction
 
-from surveys.models import Answer, Tally
+from surveys.models import Answer, PooledTally, Tally
+from units.models import Unit
+from units.paths import ancestors_of
 
 TallyKey = tuple[int, int, int]  # (unit_id, indicator_id, option_id)
 TALLY_LOCK_SPACE = 7301  # first key of the advisory locks on a round's tallies
@@ -29,14 +39,40 @@ def _lock_round(round_id: int, exclusive: bool) -> None:
 def tally_add(round_id: int, deltas: dict[TallyKey, int]) -> None:
     """Add ``deltas`` (which may be negative) to the round's tallies, inside the caller's transaction."""
     rows = [(round_id, *key, n) for key, n in sorted(deltas.items()) if n]
-    if rows:
-        _lock_round(round_id, exclusive=False)
-        _upsert(rows, f"{Tally._meta.db_table}.count + excluded.count")
+    if not rows:
+        return
+    _lock_round(round_id, exclusive=False)
+    _upsert(rows, f"{Tally._meta.db_table}.count + excluded.count")
+    pooled = pooled_deltas(deltas, _participant_paths(round_id, {key[0] for key in deltas}))
+    rows = [(round_id, *key, n) for key, n in sorted(pooled.items())]
+    _upsert(rows, f"{PooledTally._meta.db_table}.count + excluded.count", table=PooledTally._meta.db_table)
 
 
-def _upsert(rows: list[tuple[int, int, int, int, int]], new_count: str, chunk: int = 1000) -> None:
+def pooled_deltas(deltas: dict[TallyKey, int], paths: dict[int, str]) -> dict[TallyKey, int]:
+    """The deltas of the units above: each leaf delta added to every ancestor of its unit (pure).
+
+    ``paths`` holds the path of each participating unit; a unit without one
+    (not taking part) adds nothing above, as it has no figure in the round.
+    """
+    pooled: dict[TallyKey, int] = defaultdict(int)
+    for (unit_id, indicator_id, option_id), n in deltas.items():
+        for ancestor in ancestors_of(paths.get(unit_id, "")):
+            pooled[ancestor, indicator_id, option_id] += n
+    return {key: n for key, n in pooled.items() if n}
+
+
+def _participant_paths(round_id: int, unit_ids: set[int] | None = None) -> dict[int, str]:
+    """Paths of the round's participating units (of ``unit_ids`` only, when given)."""
+    rows = Unit.objects.filter(participations__round_id=round_id)
+    if unit_ids is not None:
+        rows = rows.filter(pk__in=unit_ids)
+    return dict(rows.values_list("id", "path"))
+
+
+def _upsert(
+    rows: list[tuple[int, int, int, int, int]], new_count: str, chunk: int = 1000, table: str = Tally._meta.db_table
+) -> None:
     """Insert (round, unit, indicator, option, count) rows; on an existing key set ``count = new_count``."""
-    table = Tally._meta.db_table
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
@@ -59,9 +95,9 @@ def _recount(round_id: int) -> dict[TallyKey, int]:
         return {(u, i, o): n for u, i, o, n in cursor.fetchall()}
 
 
-def _maintained(round_id: int) -> dict[TallyKey, int]:
-    """Every tally row of the round, zeros included (so that a row's existence is known)."""
-    rows = Tally.objects.filter(round_id=round_id)
+def _maintained(round_id: int, model=Tally) -> dict[TallyKey, int]:
+    """Every tally (or pooled tally) row of the round, zeros included (so that a row's existence is known)."""
+    rows = model.objects.filter(round_id=round_id)
     return {(u, i, o): n for u, i, o, n in rows.values_list("unit_id", "indicator_id", "option_id", "count")}
 
 
@@ -75,31 +111,68 @@ def tally_mismatches(round_id: int) -> list[tuple[TallyKey, int, int]]:
     return sorted(_differences(_maintained(round_id), _recount(round_id)))
 
 
+def pooled_mismatches(round_id: int) -> list[tuple[TallyKey, int, int]]:
+    """(key, maintained, recounted) wherever an ancestor's pooled tally differs from the sum of its leaves'
+    recounted answers, in key order."""
+    return sorted(_differences(_maintained(round_id, PooledTally), _pooled_recount(round_id, _recount(round_id))))
+
+
+def _pooled_recount(round_id: int, recounted: dict[TallyKey, int]) -> dict[TallyKey, int]:
+    return pooled_deltas(recounted, _participant_paths(round_id))
+
+
 @transaction.atomic
 def tally_rebuild(round_id: int) -> int:
-    """Make the round's tallies equal to a recount of its answers; returns how many were corrected.
+    """Make the round's tallies and pooled tallies equal to a recount of its answers; returns how many
+    rows were corrected.
 
-    Only differing rows are written, so checking a correct round costs one recount and one read;
+    Only differing rows are written, so checking a correct round costs one recount and two reads;
     rows that do not exist yet are loaded with COPY on PostgreSQL.
     """
     _lock_round(round_id, exclusive=True)
-    maintained = _maintained(round_id)
-    wrong = _differences(maintained, _recount(round_id))
+    recounted = _recount(round_id)
+    corrected = _correct(round_id, recounted, Tally)
+    return corrected + _correct(round_id, _pooled_recount(round_id, recounted), PooledTally)
+
+
+def _correct(round_id: int, recounted: dict[TallyKey, int], model) -> int:
+    maintained = _maintained(round_id, model)
+    wrong = _differences(maintained, recounted)
     rows = [(round_id, *key, n) for key, _old, n in wrong]
+    table = model._meta.db_table
     if connection.vendor == "postgresql":
-        _copy([row for row in rows if row[1:4] not in maintained])
+        _copy([row for row in rows if row[1:4] not in maintained], table)
         rows = [row for row in rows if row[1:4] in maintained]
-    _upsert(rows, "excluded.count")
+    _upsert(rows, "excluded.count", table=table)
     return len(wrong)
 
 
-def _copy(rows: list[tuple[int, int, int, int, int]]) -> None:
+def _copy(rows: list[tuple[int, int, int, int, int]], table: str) -> None:
     if not rows:
         return
     text = "".join("\t".join(map(str, row)) + "\n" for row in rows)
     columns = "(round_id, unit_id, indicator_id, option_id, count)"
     with (
         connection.cursor() as cursor,
-        cursor.connection.cursor().copy(f"COPY {Tally._meta.db_table} {columns} FROM STDIN") as copy,
+        cursor.connection.cursor().copy(f"COPY {table} {columns} FROM STDIN") as copy,
     ):
         copy.write(text)
+
+
+@transaction.atomic
+def pooled_rebuild(round_id: int) -> int:
+    """Pool the round's maintained leaf tallies afresh (after units moved in the tree); returns rows corrected.
+
+    A move changes which units are above a school, not its answers: the leaf
+    rows stay, the pooled rows follow the new tree.
+    """
+    _lock_round(round_id, exclusive=True)
+    leaves = {key: n for key, n in _maintained(round_id).items() if n}
+    return _correct(round_id, pooled_deltas(leaves, _participant_paths(round_id)), PooledTally)
+
+
+def pool_after_move(*, path: str, **kwargs) -> None:
+    """Re-pool every round in which a unit of the moved subtree takes part (receiver of ``unit_moved``)."""
+    rounds = Tally.objects.filter(unit__in=Unit.objects.filter(path__startswith=path)).values("round_id")
+    for round_id in sorted(set(rounds.values_list("round_id", flat=True))):
+        pooled_rebuild(round_id)

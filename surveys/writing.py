@@ -46,7 +46,6 @@ CHANNEL_VALUES = list(Channel.values)
 COPY_MIN_ROWS = 1_000  # below this, bulk_create is as fast as COPY and needs no id reservation
 COPY_ROWS = 100_000  # questionnaires per COPY block: bounds the memory of the text and binary buffers
 BULK_BATCH = 2_000
-TALLY_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -153,15 +152,14 @@ def questionnaires_add(*, round: Round, rows: QuestionnaireRows, user, source: s
         ids = _copy_questionnaires(round, batch, user_id, rows, progress)
     else:
         ids = _create_questionnaires(round, batch, user_id, rows)
-    deltas = sorted(tally_deltas(rows).items())
-    # Batches keep each statement under PostgreSQL's 65,535 parameters (5 per tally row).
-    for start in range(0, len(deltas), TALLY_BATCH):
-        tally_add(round.id, dict(deltas[start : start + TALLY_BATCH]))
     if batch is not None:
         _log_import(round, user_id, batch, kind="questionnaires", source=source)
     else:
         _log_created(round, user_id, rows, ids, source)
     questionnaires_saved.send(sender=Questionnaire, round_id=round.id, ids=ids, phones=rows.phones)
+    # Last, and in one call (leaf rows, then pooled rows, each in key order): every save locks the pooled
+    # rows of the units above, the top's included, so they are held only from here to the commit.
+    tally_add(round.id, tally_deltas(rows))
     return ids
 
 
@@ -258,7 +256,7 @@ def questionnaire_replace(*, questionnaire: Questionnaire, fields: dict, answers
     """
     _refuse_blank(bool(answers))
     before = _snapshot(questionnaire)
-    tally_add(questionnaire.round_id, _removal(questionnaire))
+    deltas = _removal(questionnaire)
     questionnaire.answers.all().delete()
     for field, value in fields.items():
         setattr(questionnaire, field, value)
@@ -273,7 +271,10 @@ def questionnaire_replace(*, questionnaire: Questionnaire, fields: dict, answers
         )  # fmt: skip
         for indicator_id, option_id in answers.items()
     )
-    tally_add(questionnaire.round_id, {(questionnaire.unit_id, i, o): 1 for i, o in answers.items()})
+    for key in ((questionnaire.unit_id, i, o) for i, o in answers.items()):
+        deltas[key] = deltas.get(key, 0) + 1
+    # One call with removal and addition: a second call would lock leaf rows after pooled ones (deadlock order).
+    tally_add(questionnaire.round_id, deltas)
     _log_change(questionnaire, user, ChangeAction.EDITED, before=before, after=_snapshot(questionnaire))
     questionnaires_saved.send(
         sender=Questionnaire,

@@ -4,9 +4,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from units import paths
+
+# Sent inside the move's transaction with the unit's new ``path``: figures pooled by ancestor follow the tree.
+unit_moved = Signal()
 
 
 class UnitKind(models.TextChoices):
@@ -112,6 +116,7 @@ class Unit(models.Model):
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 self._move_descendants(old_path)
+                unit_moved.send(sender=Unit, unit=self, path=self.path)
 
     def _computed_path(self) -> str:
         return paths.path_of(self.parent.path if self.parent_id else None, self.pk)

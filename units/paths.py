@@ -58,6 +58,17 @@ def outermost(paths: list[str]) -> list[str]:
     return [p for p in unique if not any(is_strictly_under(p, q) for q in unique)]
 
 
+def common_path(paths: list[str]) -> str:
+    """The path of the deepest unit that every path lies under ("/" when they share none)."""
+    lists = [ids_of(path) for path in paths]
+    common: list[int] = []
+    for column in zip(*lists, strict=False):
+        if any(pk != column[0] for pk in column):
+            break
+        common.append(column[0])
+    return SEPARATOR + "".join(f"{pk}{SEPARATOR}" for pk in common)
+
+
 def subtree_q(path: str, field: str = "path") -> Q:
     """A filter for the unit at ``path`` and everything below it; ``field`` is the path's lookup
     (``"unit__path"`` for a model with a unit)."""

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from reports.peers import anonymous_label, peer_scope, peer_standing_for, peers_text
-from surveys.figures import round_figures
 from surveys.models import Round
+from surveys.outline import round_unit
 from tests.factories import RoleFactory, UnitFactory, UserFactory, make_round
 from units.models import PeerDisclosure, RoleKind, UnitKind
 from units.permissions import peer_disclosure
@@ -72,12 +72,11 @@ def test_peer_counts_use_the_chinese_counting_word():
 
 
 def test_the_peer_scope_is_the_rounds_own_scope_when_above_the_unit(peers_round, tree):
-    figures = round_figures(peers_round)
-    assert peer_scope(figures, figures.units[tree["s1"].pk]).code == "D1"  # the parent: the round has no scope
+    school, city = round_unit(peers_round, tree["s1"].pk), round_unit(peers_round, tree["city"].pk)
+    assert peer_scope(peers_round, school).code == "D1"  # the parent: the round has no scope
     peers_round.under = tree["city"]
-    figures = round_figures(peers_round)
-    assert peer_scope(figures, figures.units[tree["s1"].pk]).code == "C"
-    assert peer_scope(figures, figures.units[tree["city"].pk]) is None
+    assert peer_scope(peers_round, school).code == "C"
+    assert peer_scope(peers_round, city) is None
 
 
 # ---------------------------------------------------------------- the rule
@@ -174,8 +173,7 @@ def test_staff_of_the_unit_are_not_shown_peers(client_for, users, peers_round):
 
 def test_the_standing_is_built_from_the_whole_scope(peers_round, users, tree):
     _set(peers_round, PeerDisclosure.NAMED)
-    figures = round_figures(peers_round)
-    standing = peer_standing_for(users["leader"], peers_round, figures.units[tree["d1"].pk], figures)
+    standing = peer_standing_for(users["leader"], peers_round, round_unit(peers_round, tree["d1"].pk))
     assert (standing.rank, standing.ranked, len(standing.lines)) == (3, 3, 3)
     assert standing.lines[0].indicator_rates[0] == "95.00" and standing.lines[0].indicator_rates[1] == "—"
 

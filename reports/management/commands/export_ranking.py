@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.routers import replica_reads
 from reports.forms import RankingForm, form_errors
-from reports.ranking import OVERALL, previous_figures, ranking_build
+from reports.ranking import OVERALL, ranking_of
 from reports.workbook import workbook_write
-from surveys.figures import round_figures
 from surveys.models import Round
 
 
@@ -24,12 +24,12 @@ class Command(BaseCommand):
         survey = Round.objects.filter(code=round).first()
         if survey is None:
             raise CommandError(f"No survey round has the code {round}.")
-        figures = round_figures(survey)
-        form = RankingForm({"scope": scope, "level": level}, figures=figures, user=None)
+        form = RankingForm({"scope": scope, "level": level}, round=survey, user=None)
         if not form.is_valid():
             raise CommandError(" ".join(f"{field}: {' '.join(errors)}" for field, errors in form_errors(form).items()))
         data = form.cleaned_data
-        ranking = ranking_build(figures, data["scope"], data["level"], OVERALL, previous_figures(survey))
+        with replica_reads():
+            ranking = ranking_of(survey, data["scope"], data["level"], OVERALL)
         if not out.parent.is_dir():
             raise CommandError(f"The folder {out.parent} does not exist.")
         workbook_write(ranking, out)
