@@ -157,8 +157,7 @@ def figures_of(round: Round, units: list[UnitInfo]) -> RoundFigures:
     counts of its subtree. The same numbers as ``round_figures`` gives those
     units (a test holds them equal).
     """
-    indicators = round.ordered_indicators()
-    options = list(Option.objects.filter(scale_id=round.scale_id).order_by("number"))
+    indicators, options = _vocabulary(round)
     units = sorted({u.id: u for u in units}.values(), key=lambda u: u.path)
     shape = (len(units), len(indicators), len(options))
     row_of = {u.id: r for r, u in enumerate(units)}
@@ -172,6 +171,15 @@ def figures_of(round: Round, units: list[UnitInfo]) -> RoundFigures:
         flat = np.ravel_multi_index((u[keep], i[keep], o[keep]), shape)
         votes = np.bincount(flat, weights=rows[keep, 3], minlength=votes.size).astype(np.int64).reshape(shape)
     return RoundFigures(round, indicators, options, units, votes)
+
+
+def _vocabulary(round: Round) -> tuple[list, list]:
+    """The round's indicators and options, read once per ``Round`` object: a page reads the figures of
+    several scopes of one round (the unit, its peers, the units below target)."""
+    if not hasattr(round, "_figures_vocabulary"):
+        options = list(Option.objects.filter(scale_id=round.scale_id).order_by("number"))
+        round._figures_vocabulary = (round.ordered_indicators(), options)
+    return round._figures_vocabulary
 
 
 def _keyed_rows(round_id: int, units: list[UnitInfo]) -> np.ndarray:
