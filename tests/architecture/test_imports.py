@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 APPS = [
     "config", "units", "spreadsheets", "surveys", "imports", "reports", "ledger", "outreach", "respond", "backups",
-    "demo",
+    "assessment", "demo",
 ]  # fmt: skip
 
 
