@@ -140,6 +140,18 @@ def scheme_components_set(*, scheme: Scheme, components: list[dict], by) -> Sche
 
 
 @transaction.atomic
+def scheme_update(*, scheme: Scheme, data: dict, by) -> SchemeVersion:
+    """Rename, move or re-attach a scheme, and record its components (a new version if they changed).
+
+    Published results keep their own rows and version: none of this touches them.
+    """
+    scheme.name, scheme.scope, scheme.level = data["name"], data["scope"], data["level"]
+    scheme.save(update_fields=["name", "scope", "level"])
+    scheme.rounds.set(data["rounds"])
+    return scheme_components_set(scheme=scheme, components=data["components"], by=by)
+
+
+@transaction.atomic
 def result_publish(*, scheme: Scheme, round: Round, by) -> Result:
     """Compute and keep the rows: a later change of the scheme, the ledger or the votes leaves them as they are."""
     if not scheme.rounds.filter(pk=round.pk).exists():
