@@ -23,6 +23,7 @@ from django.core.files import File
 from django.urls import reverse
 from openpyxl.utils import get_column_letter
 
+from assessment.services import scheme_create
 from imports.models import JobStatus
 from imports.services import import_job_create, import_job_run
 from outreach.models import Visit
@@ -30,7 +31,15 @@ from reports.models import ReportJob
 from reports.services import report_job_run
 from spreadsheets.writing import KINDS, PORTRAIT_COLUMNS
 from surveys.models import Option, ReportedCount
-from tests.factories import ConcernFactory, GroupMemberFactory, HouseholdFactory, LeadershipGroupFactory, make_round
+from tests.factories import (
+    ConcernFactory,
+    GroupMemberFactory,
+    HouseholdFactory,
+    LeadershipGroupFactory,
+    RoleFactory,
+    UserFactory,
+    make_round,
+)
 from tests.imports.conftest import HEADER
 from units.models import MemberRole
 
@@ -111,6 +120,18 @@ def _error_file(client, users, world, tmp_path) -> bytes:
     return _body(client.get(reverse("imports:error_file", args=[job.pk])))
 
 
+def _assessment(client, tree, world) -> bytes:
+    round = world["round"]
+    scheme = scheme_create(name="考核", scope=tree["d1"], level="school", rounds=[round], by=None,
+                           components=[{"kind": "rate"}, {"kind": "rank"}, {"kind": "overdue"}, {"kind": "visits"}])  # fmt: skip
+    return _body(client.get(reverse("assessment:scheme_export", args=[scheme.pk, round.code])))
+
+
+def _people(client, tree) -> bytes:
+    RoleFactory(unit=tree["s1"], kind="staff", user=UserFactory(first_name=EVIL[2]))
+    return _body(client.get(reverse("assessment:people_export", args=["S1"])))
+
+
 def _ranking(users, tree, world) -> bytes:
     job = ReportJob.objects.create(user=users["superuser"], round=world["round"], scope=tree["city"], level="school")
     return Path(report_job_run(job.pk).file.path).read_bytes()
@@ -130,6 +151,8 @@ PRODUCERS = {
     ],
     "error file": lambda c, users, world, tmp_path, **_: [_error_file(c, users, world, tmp_path)],
     "ranking": lambda c, users, tree, world, **_: [_ranking(users, tree, world)],
+    "assessment": lambda c, tree, world, **_: [_assessment(c, tree, world)],
+    "people effort": lambda c, tree, **_: [_people(c, tree)],
     "progress": lambda c, world, **_: [
         _body(c.get(reverse("respond:progress", args=[world["round"].code]), {"format": "xlsx"}))
     ],
