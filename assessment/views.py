@@ -32,7 +32,7 @@ from spreadsheets.downloads import attachment
 from surveys.figures import round_figures
 from surveys.models import Round
 from units.models import Unit
-from units.permissions import Action, can, can_anywhere, filter_by_unit, get_unit, require, require_anywhere
+from units.permissions import Action, can, can_anywhere, filter_by_unit, get_unit, require, require_anywhere, top_units
 
 
 def _scheme(user, pk: int, action: Action = Action.VIEW) -> Scheme:
@@ -55,7 +55,12 @@ def _scheme_round(user, pk: int, code: str, action: Action = Action.VIEW) -> tup
 def index(request: HttpRequest) -> HttpResponse:
     schemes = filter_by_unit(Scheme.objects.select_related("scope"), request.user, Action.VIEW, "scope")
     schemes = schemes.prefetch_related("rounds")
-    context = {"schemes": schemes, "may_define": can_define(request.user)}
+    context = {
+        "schemes": schemes,
+        "may_define": can_define(request.user),
+        "managed": top_units(request.user, Action.MANAGE),  # where the notice's template may be changed
+        "viewed": top_units(request.user, Action.VIEW),  # whose people's effort may be read
+    }
     return render(request, "assessment/index.html", context)
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from assessment.models import ResultRow
 from assessment.services import (
@@ -127,7 +128,7 @@ def test_a_scheme_is_published_only_for_its_rounds(round, earlier_round, assesse
 )
 def test_bad_components_are_refused_naming_the_component(round, components, words):
     scope = Unit.objects.get(code="C")
-    with pytest.raises(ValueError, match=words):
+    with translation.override("en"), pytest.raises(ValueError, match=words):
         scheme_create(name="考核", scope=scope, level="school", rounds=[round], components=components, by=None)
 
 
