@@ -22,7 +22,7 @@ from docxtpl import DocxTemplate
 from assessment.models import NoticeJob, NoticeTemplate
 from assessment.services import assessment_compute, latest_result, published_assessment, scheme_for
 from config.celery import send_job_after_commit
-from reports.models import ReportStatus
+from reports.models import ReportStatus, keep_cutoff
 from reports.ranking import Figure, Ranking, hundredths_text, ranking_for
 from surveys.engine import points_units
 from surveys.models import Round
@@ -255,6 +255,16 @@ def notice_job_run(job_id: int) -> NoticeJob:
     job.file.name = name
     _set(job, status=ReportStatus.DONE, file=job.file, finished_at=timezone.now())
     return job
+
+
+def notice_purge(now: datetime.datetime | None = None) -> int:
+    """Delete notice jobs (and their files) older than MANYI_REPORT_KEEP_DAYS, as report jobs are."""
+    expired = list(NoticeJob.objects.filter(created_at__lt=keep_cutoff(now)))
+    for job in expired:
+        if job.file:
+            job.file.delete(save=False)
+    NoticeJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
+    return len(expired)
 
 
 def _set(job: NoticeJob, **fields) -> None:

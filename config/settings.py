@@ -121,6 +121,7 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-mark-overdue": {"task": "ledger.mark_overdue", "schedule": crontab(hour=6, minute=0)},
     # Deletes generated report files older than MANYI_REPORT_KEEP_DAYS (python manage.py purge_reports by hand).
     "reports-purge": {"task": "reports.purge_reports", "schedule": crontab(hour=3, minute=30)},
+    "notices-purge": {"task": "assessment.purge_notices", "schedule": crontab(hour=3, minute=40)},
 }
 if REDIS_URL:
     # With Redis down the cache misses instead of failing the page (after at most a second's wait).

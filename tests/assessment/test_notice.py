@@ -1,14 +1,17 @@
 """The ranking notice (通报): the Word document opened with python-docx, its text, table and layout."""
 
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from docx import Document
 
 from assessment.docx.build_default_notice import build
-from assessment.notice import notice_template_set, notice_write
+from assessment.models import NoticeJob
+from assessment.notice import notice_purge, notice_template_set, notice_write
 from assessment.services import result_publish, scheme_create
 from tests.reports.helpers import link
 from units.models import Unit
@@ -143,3 +146,13 @@ def test_the_default_template_can_be_rebuilt(tmp_path):
     document = Document(str(build(tmp_path / "default.docx")))
     assert "{{ title }}" in _texts(document)
     assert len(document.tables) == 2  # with and without the assessment score
+
+
+def test_old_notices_are_purged(round, users):
+    old = NoticeJob.objects.create(user=users["admin"], round=round, scope=Unit.objects.get(code="D1"), level="school")
+    NoticeJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=365))
+    fresh = NoticeJob.objects.create(
+        user=users["admin"], round=round, scope=Unit.objects.get(code="D1"), level="school"
+    )
+    assert notice_purge() == 1
+    assert list(NoticeJob.objects.values_list("pk", flat=True)) == [fresh.pk]
