@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from assessment.models import ResultRow
@@ -16,7 +18,9 @@ from assessment.services import (
     scheme_components_set,
     scheme_create,
 )
-from units.models import Unit
+from surveys.models import Participation
+from tests.factories import UnitFactory
+from units.models import Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -178,3 +182,19 @@ def test_the_command_names_what_is_wrong(round, args, words):
 
 def test_the_close_is_the_round_end(round):
     assert round.end == datetime.date(2026, 6, 30)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_peers(round, assessed, schools, tree):
+    components = [{"kind": kind} for kind in ("rate", "rank", "overdue", "callback", "closure", "visits")]
+    scheme = scheme_create(name="全部", scope=Unit.objects.get(code="C"), level="school", rounds=[round],
+                           components=components, by=None)  # fmt: skip
+
+    def count(peers: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert len(assessment_compute(round=round, scope_code="C", level="school", scheme=scheme).rows) == peers
+        return len(queries)
+
+    before = count(4)
+    for _ in range(6):
+        Participation.objects.create(round=round, unit=UnitFactory(kind=UnitKind.SCHOOL, parent=tree["d2"]))
+    assert count(10) == before
