@@ -295,3 +295,26 @@ def test_a_bad_template_is_refused(client_for, users, name, content):
 @pytest.mark.parametrize("role", ["staff", "leader"])
 def test_only_administrators_change_the_template(client_for, users, role):
     assert client_for(users[role]).get(reverse("assessment:notice_template", args=["D1"])).status_code == 403
+
+
+def test_the_export_of_a_scheme_outside_ones_units_is_not_found(client_for, tree, scheme, round):
+    other = UserFactory()
+    RoleFactory(user=other, unit=tree["d2"], kind=RoleKind.LEADER)
+    assert client_for(other).get(reverse("assessment:scheme_export", args=[scheme.pk, round.code])).status_code == 404
+
+
+def test_the_notice_button_answers_htmx_with_the_job(client_for, users, round, assessed):
+    response = client_for(users["leader"]).post(
+        reverse("assessment:notice_create", args=[round.code]),
+        {"scope": "D1", "level": "school"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    job = NoticeJob.objects.get()
+    assert f"notice-job-{job.pk}" in response.content.decode()
+    bad = client_for(users["leader"]).post(
+        reverse("assessment:notice_create", args=[round.code]),
+        {"scope": "D1", "level": "x"},
+        headers={"HX-Request": "true"},
+    )
+    assert bad.status_code == 200 and NoticeJob.objects.count() == 1  # htmx swaps in only 2xx answers
