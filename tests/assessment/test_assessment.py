@@ -18,8 +18,9 @@ from assessment.services import (
     scheme_components_set,
     scheme_create,
 )
+from outreach.models import Visit
 from surveys.models import Participation
-from tests.factories import UnitFactory
+from tests.factories import HouseholdFactory, RoleFactory, UnitFactory, UserFactory
 from units.models import Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +199,19 @@ def test_the_number_of_queries_does_not_grow_with_the_peers(round, assessed, sch
     for _ in range(6):
         Participation.objects.create(round=round, unit=UnitFactory(kind=UnitKind.SCHOOL, parent=tree["d2"]))
     assert count(10) == before
+
+
+def test_visits_against_quotas_by_hand(round, schools, give):
+    give(schools["s1"], 95, 0, 5)
+    teacher = UserFactory()
+    RoleFactory(user=teacher, unit=schools["s1"], kind="staff")
+    for n in range(4):
+        household = HouseholdFactory(unit=schools["s1"], assigned_to=teacher)
+        if n < 3:  # visited in the spring term that holds the round's last day
+            Visit.objects.create(household=household, date=datetime.date(2026, 6, 1), method="home", by=teacher,
+                                 notes="家访", phone_check="ok")  # fmt: skip
+    scheme = scheme_create(name="走访", scope=Unit.objects.get(code="C"), level="school", rounds=[round],
+                           components=[{"kind": "visits", "points": "2"}], by=None)  # fmt: skip
+    rows = _by_code(assessment_compute(round=round, scope_code="C", level="school", scheme=scheme))
+    assert rows["S1"].other_points == D("0.60")  # 2 × 3 visited ÷ a quota of 10
+    assert rows["S2"].other_points == D("0.00")  # nobody to visit, no quota

@@ -41,6 +41,7 @@ def notice(round, assessed, tmp_path):
 def test_the_notice_names_every_unit_and_its_rank(notice):
     document = notice(number="教督〔2026〕3号", office="示范市教育局")
     texts = _texts(document)
+    assert not [t for t in texts if "{" in t or "}" in t]  # every placeholder and tag filled
     assert "关于R2026 满意度调查示范市各学校测评结果的通报" in texts
     assert "教督〔2026〕3号" in texts
     assert texts.count("示范市教育局") == 2  # the heading and the signature
