@@ -44,6 +44,11 @@ class SchemeForm(forms.Form):
                     label=param.label, required=False, max_digits=6, decimal_places=2, initial=value
                 )
 
+        for field in self.fields.values():
+            # Bootstrap's look; the switches stay plain check boxes.
+            if not isinstance(field, forms.BooleanField):
+                field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
     def component_rows(self) -> list[tuple]:
         """(switch, parameter fields) per kind, for the template."""
         return [

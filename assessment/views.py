@@ -75,17 +75,13 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
     form = SchemeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        scheme = services.scheme_create(
+        services.scheme_create(
             name=data["name"], scope=data["scope"], level=data["level"], rounds=data["rounds"],
             components=data["components"], by=request.user,
         )  # fmt: skip
         messages.success(request, _("The scheme was saved (version 1)."))
-        return redirect("assessment:index") if not scheme.rounds.exists() else _first_round(scheme)
+        return redirect("assessment:index")
     return render(request, "assessment/scheme_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _first_round(scheme: Scheme) -> HttpResponse:
-    return redirect("assessment:scheme_round", pk=scheme.pk, code=scheme.rounds.order_by("-start").first().code)
 
 
 @require_http_methods(["GET", "POST"])
