@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "respond",
     "opendoor",
     "dashboard",
+    "assessment",
     "demo",
     "backups",
 ]
@@ -138,6 +139,7 @@ CELERY_BEAT_SCHEDULE = {
     # Sends again the imports and reports left queued while the broker was down (config.celery.resend_waiting).
     "imports-resend": {"task": "imports.resend_queued", "schedule": crontab(minute="*/5")},
     "reports-resend": {"task": "reports.resend_queued", "schedule": crontab(minute="*/5")},
+    "notices-purge": {"task": "assessment.purge_notices", "schedule": crontab(hour=3, minute=40)},
 }
 if REDIS_URL:
     # With Redis down the cache misses instead of failing the page (after at most a second's wait).

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("workdays.urls")),
     path("", include("imports.urls")),
     path("", include("respond.urls")),
+    path("", include("assessment.urls")),
 ]
 
 if settings.MANYI_BENCH_BASELINE:  # the load benchmark's baseline (bench/baseline_view.py), never in production

@@ -7,7 +7,8 @@ from typing import IO
 from django.http import FileResponse
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPES = {".xlsx": XLSX_TYPE, ".csv": "text/csv; charset=utf-8"}
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"  # the 通报
+CONTENT_TYPES = {".xlsx": XLSX_TYPE, ".csv": "text/csv; charset=utf-8", ".docx": DOCX_TYPE}
 
 
 def attachment(content: bytes | IO[bytes], file_name: str) -> FileResponse:

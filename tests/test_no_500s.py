@@ -17,6 +17,8 @@ import pytest
 from django.urls import get_resolver
 from django.utils import timezone
 
+from assessment.models import NoticeJob
+from assessment.services import scheme_create
 from imports.models import ImportJob, JobKind
 from ledger.models import CategoryOfConcern, Concern, Reminder, ReminderKind
 from opendoor.models import Activity, ActivityRule, Opinion
@@ -91,6 +93,8 @@ def bare(request, tree, users) -> dict:
         "users": role.user_id,
         "roles": role.pk,
         "reports": ReportJob.objects.create(user=admin, round=round, scope=tree["d1"], level="school").pk,
+        "schemes": _scheme(round, tree["d1"]),
+        "notices": NoticeJob.objects.create(user=admin, round=round, scope=tree["d1"], level="school").pk,
         "job": ImportJob.objects.create(
             round=round,
             kind=JobKind.QUESTIONNAIRES,
@@ -147,3 +151,10 @@ def test_no_page_crashes_for_any_role_with_every_optional_field_empty(client, tr
     # the walk reached the detail pages of the bare objects
     assert {f"/concerns/{bare['concerns']}/", f"/households/{bare['households']}/", f"/s/{bare['s']}/"} <= set(urls)
     assert not crashes, "pages that crash: " + ", ".join(crashes)
+
+
+def _scheme(round, scope) -> int:
+    """A scheme for the schools of ``scope`` attached to ``round`` (the assessment pages)."""
+    return scheme_create(
+        name="考核", scope=scope, level="school", rounds=[round], components=[{"kind": "rate"}], by=None
+    ).pk

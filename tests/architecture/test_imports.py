@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 APPS = [
     "config", "units", "workdays", "spreadsheets", "surveys", "imports", "reports", "ledger", "outreach", "respond",
-    "opendoor", "backups", "dashboard",
+    "opendoor", "backups", "assessment", "dashboard",
     "demo",
 ]  # fmt: skip
 

@@ -23,6 +23,7 @@ from django.core.files import File
 from django.urls import reverse
 from openpyxl.utils import get_column_letter
 
+from assessment.services import scheme_create
 from imports.models import JobStatus
 from imports.services import import_job_create, import_job_run
 from opendoor.models import Activity, ActivityRule, Opinion
@@ -31,7 +32,15 @@ from reports.models import ReportJob
 from reports.services import report_job_run
 from spreadsheets.writing import KINDS, PORTRAIT_COLUMNS
 from surveys.models import Option, ReportedCount
-from tests.factories import ConcernFactory, GroupMemberFactory, HouseholdFactory, LeadershipGroupFactory, make_round
+from tests.factories import (
+    ConcernFactory,
+    GroupMemberFactory,
+    HouseholdFactory,
+    LeadershipGroupFactory,
+    RoleFactory,
+    UserFactory,
+    make_round,
+)
 from tests.imports.conftest import HEADER
 from units.models import MemberRole
 
@@ -123,6 +132,16 @@ def _open_door(client, tree) -> bytes:
     Opinion.objects.create(activity=activity, text=EVIL[3])
     url = reverse("opendoor:export", args=["D1"])
     return _body(client.get(url, {"start": "2026-08-01", "end": "2026-12-31"}))
+def _assessment(client, tree, world) -> bytes:
+    round = world["round"]
+    scheme = scheme_create(name="考核", scope=tree["d1"], level="school", rounds=[round], by=None,
+                           components=[{"kind": "rate"}, {"kind": "rank"}, {"kind": "overdue"}, {"kind": "visits"}])  # fmt: skip
+    return _body(client.get(reverse("assessment:scheme_export", args=[scheme.pk, round.code])))
+
+
+def _people(client, tree) -> bytes:
+    RoleFactory(unit=tree["s1"], kind="staff", user=UserFactory(first_name=EVIL[2]))
+    return _body(client.get(reverse("assessment:people_export", args=["S1"])))
 
 
 def _ranking(users, tree, world) -> bytes:
@@ -145,6 +164,8 @@ PRODUCERS = {
     ],
     "error file": lambda c, users, world, tmp_path, **_: [_error_file(c, users, world, tmp_path)],
     "ranking": lambda c, users, tree, world, **_: [_ranking(users, tree, world)],
+    "assessment": lambda c, tree, world, **_: [_assessment(c, tree, world)],
+    "people effort": lambda c, tree, **_: [_people(c, tree)],
     "progress": lambda c, world, **_: [
         _body(c.get(reverse("respond:progress", args=[world["round"].code]), {"format": "xlsx"}))
     ],

@@ -26,6 +26,8 @@ from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 import units.permissions as permissions
+from assessment.models import NoticeJob
+from assessment.services import scheme_create
 from imports.models import ImportJob, JobKind, JobStatus
 from ledger.models import Reminder, ReminderKind
 from opendoor.models import Activity, ActivityRule, Opinion
@@ -115,6 +117,8 @@ def world(tree, users):
         "users": role.user_id,
         "roles": role.pk,
         "reports": ReportJob.objects.create(user=admin, round=round, scope=tree["d1"], level="school").pk,
+        "schemes": _scheme(round, tree["d1"]),
+        "notices": NoticeJob.objects.create(user=admin, round=round, scope=tree["d1"], level="school").pk,
         "job": ImportJob.objects.create(
             round=round,
             user=admin,
@@ -195,3 +199,10 @@ def test_the_spy_sees_checks_made_through_imported_names_and_inside_the_module(c
     calls.clear()
     models.Reminder.objects.active_for(users["admin"])  # ``own`` calls no other check
     assert calls == ["own"]
+
+
+def _scheme(round, scope) -> int:
+    """A scheme for the schools of ``scope`` attached to ``round`` (the assessment pages)."""
+    return scheme_create(
+        name="考核", scope=scope, level="school", rounds=[round], components=[{"kind": "rate"}], by=None
+    ).pk
