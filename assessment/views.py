@@ -29,7 +29,6 @@ from outreach.models import FollowUp
 from outreach.periods import period_start
 from reports.forms import RankingForm, form_errors
 from spreadsheets.downloads import attachment
-from surveys.figures import round_figures
 from surveys.models import Round
 from units.models import Unit
 from units.permissions import Action, can, can_anywhere, filter_by_unit, get_unit, require, require_anywhere, top_units
@@ -217,7 +216,7 @@ def notice_create(request: HttpRequest, code: str) -> HttpResponse:
     round = get_object_or_404(Round.objects.visible_to(request.user), code=code)
     if request.POST.get("scope"):
         get_unit(request.user, Action.VIEW, request.POST["scope"])
-    form = RankingForm(request.POST, figures=round_figures(round), user=request.user)
+    form = RankingForm(request.POST, round=round, user=request.user)
     if not form.is_valid():
         status = 200 if request.headers.get("HX-Request") == "true" else 400
         return render(request, "reports/_export_error.html", {"errors": form_errors(form)}, status=status)

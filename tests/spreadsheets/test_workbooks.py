@@ -132,6 +132,8 @@ def _open_door(client, tree) -> bytes:
     Opinion.objects.create(activity=activity, text=EVIL[3])
     url = reverse("opendoor:export", args=["D1"])
     return _body(client.get(url, {"start": "2026-08-01", "end": "2026-12-31"}))
+
+
 def _assessment(client, tree, world) -> bytes:
     round = world["round"]
     scheme = scheme_create(name="考核", scope=tree["d1"], level="school", rounds=[round], by=None,
