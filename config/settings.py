@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "outreach",
     "imports",
     "respond",
+    "sampling",
     "demo",
     "backups",
 ]
