@@ -211,11 +211,17 @@ class CalledRow:
 
 @transaction.atomic
 def attempts_import(*, round: Round, rows: list[CalledRow], user, file_name: str) -> int:
-    """A survey firm's call records (checked by the reader): numbers not on the list join it, drawn."""
-    known = dict(CallNumber.objects.filter(round=round).values_list("phone", "id"))
+    """A survey firm's call records (checked by the reader): a number dialled is in the sample, so numbers
+    not on the list join it and listed numbers not drawn yet are drawn, by an "imported" draw."""
+    listed = CallNumber.objects.filter(round=round)
+    known = dict(listed.values_list("phone", "id"))
+    undrawn = set(listed.filter(draw__isnull=True).values_list("phone", flat=True))
     new = {row.phone: row.unit for row in rows if row.phone not in known}
-    if new:
-        draw = CallDraw.objects.create(round=round, seed=0, drawn=len(new), by=user, detail={"imported": file_name})
+    joining = {row.phone for row in rows} & undrawn
+    if new or joining:
+        detail = {"imported": file_name}
+        draw = CallDraw.objects.create(round=round, seed=0, drawn=len(new) + len(joining), by=user, detail=detail)
+        listed.filter(phone__in=joining).update(draw=draw)
         created = CallNumber.objects.bulk_create(
             [CallNumber(round=round, unit=unit, phone=phone, draw=draw) for phone, unit in new.items()], 2000
         )
