@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("outreach.urls")),
     path("", include("imports.urls")),
     path("", include("respond.urls")),
+    path("", include("sampling.urls")),
 ]

@@ -25,7 +25,7 @@ from units.phones import phone_canonical
 add_reasons(
     {
         "population_negative": gettext_lazy("A population is a whole number of 0 or more."),
-        "phone_repeated": gettext_lazy("This phone is already in the file (row %(row)s)."),
+        "phone_repeated": gettext_lazy("This phone is already in the file (row %(first)s)."),
         "phone_listed": gettext_lazy("This phone is already on the round's call list."),
         "phone_other_unit": gettext_lazy("This phone is on the call list of another unit (%(unit)s)."),
         "bad_time": gettext_lazy("Not a time of call (write it as 2026-05-01 18:30)."),
@@ -106,7 +106,7 @@ def call_list_read(upload, *, round: Round, user) -> tuple[list[ListedNumber], l
         kind = sheet.lookup(row, "type", types, required=True)
         phone = _phone(sheet, row)
         if phone in seen:
-            sheet.error(row, "phone", "phone_repeated", row=seen[phone])
+            sheet.error(row, "phone", "phone_repeated", first=seen[phone])
         elif phone in listed:
             sheet.error(row, "phone", "phone_listed")
         if phone:

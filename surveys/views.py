@@ -133,6 +133,11 @@ def _entry_initial(round: Round, memory: dict) -> dict:
     return initial
 
 
+def _preset(request: HttpRequest) -> dict:
+    """Fields a link fills in: the caller's screen (sampling) opens the entry with the number it reached."""
+    return {key: request.GET[key] for key in ("unit", "respondent_type", "channel", "phone") if request.GET.get(key)}
+
+
 def _remember(request: HttpRequest, round: Round, questionnaire: Questionnaire) -> None:
     memory = request.session.get(_memory_key(round), {})
     request.session[_memory_key(round)] = {
@@ -173,7 +178,7 @@ def questionnaire_enter(request: HttpRequest, code: str) -> HttpResponse:
                 _remember(request, round, questionnaire)
                 return redirect("surveys:questionnaire_enter", code=round.code)
     else:
-        form = QuestionnaireForm(initial=_entry_initial(round, memory), **form_kwargs)
+        form = QuestionnaireForm(initial=_entry_initial(round, memory) | _preset(request), **form_kwargs)
         if units.count() == 1:
             form.initial["unit"] = units.get().pk
     # The first field that changes from one paper form to the next.
