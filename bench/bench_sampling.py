@@ -119,10 +119,10 @@ _FINAL_SQL_UPDATE = (
 
 def baseline_draw(round, wanted: dict[int, int]) -> int:
     """ORDER BY random() per unit, then the same UPDATE as call_draw."""
+    import numpy as np
+
     from sampling.calls import _mark_drawn
     from sampling.models import CallDraw
-
-    import numpy as np
 
     chosen = []
     for unit_id, n in wanted.items():
@@ -182,9 +182,7 @@ def main() -> int:
     from_attempts = dict(recomputed)
     assert total.as_dict() == {k: from_attempts.get(k, 0) for k in total.as_dict()}, (total, from_attempts)
     print(f"call_rates counts equal the dispositions recomputed from the attempts: {total}")
-    timings = interleaved(
-        {"rates": lambda: call_rates(round), "baseline": lambda: baseline_rates(round)}, args.repeat
-    )
+    timings = interleaved({"rates": lambda: call_rates(round), "baseline": lambda: baseline_rates(round)}, args.repeat)
     ok &= report(f"call_rates, {attempts:,} attempts", timings["rates"], timings["baseline"], 1.5)
     start = time.perf_counter()
     _sql(_FINAL_SQL.format(categories=_categories_sql(CATEGORY)), [round.pk])
