@@ -18,17 +18,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sampling import calls, maths
-from sampling.forms import AssignForm, AttemptForm, DrawForm, PlanForm, PopulationForm
-from sampling.models import AttemptResult, CallAttempt, CallNumber
+from sampling.forms import AssignForm, AttemptForm, DrawForm, PlanForm, PopulationForm, VerificationForm
+from sampling.models import AttemptResult, CallAttempt, CallNumber, Verification
 from sampling.plans import plan_apply_as_targets, plan_of, plan_rows, plan_save, populations_set
 from sampling.sheets import call_list_read, call_records_read, populations_read
+from sampling.verification import (
+    units_doubtful,
+    verification_draw,
+    verification_figures,
+    verification_record,
+    verification_reveal,
+)
 from spreadsheets.forms import UploadForm
 from spreadsheets.problems import FileRefused
 from spreadsheets.reading import ignored_note
-from surveys.models import Round
+from surveys.models import Option, Round
 from surveys.selectors import round_units
 from units.models import Unit
-from units.permissions import Action, may_dial, may_manage_round, phone_shown, units_for, users_for
+from units.permissions import (
+    Action,
+    may_dial,
+    may_manage_round,
+    may_verify,
+    phone_shown,
+    units_for,
+    users_for,
+)
 
 REACHED = {AttemptResult.COMPLETE, AttemptResult.PARTIAL}
 
@@ -282,3 +297,85 @@ def dial(request: HttpRequest, code: str) -> HttpResponse:
         context["phone"] = phone_shown(request.user, number.unit, number.phone)
     context["left"] = calls.numbers_to_call(round, request.user).count()
     return render(request, "sampling/dial.html", context, status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- verification call-backs
+
+
+def _verifiable(round: Round, user) -> list[Verification]:
+    """Call-backs still to make that the user may make: from above, never by the unit's own clerks."""
+    waiting = Verification.objects.filter(round=round, result="", unit__in=round_units(round, user, Action.ENTER))
+    waiting = waiting.select_related("unit").order_by("unit__path", "id")
+    return [item for item in waiting if may_verify(user, item.unit, item.entered_by_id)]
+
+
+def _verify_page(request: HttpRequest, round: Round, form=None, status=200) -> HttpResponse:
+    user = request.user
+    waiting = _verifiable(round, user)
+    item = None
+    if form is None and request.GET.get("item", "").isdigit():
+        item = next((i for i in waiting if i.pk == int(request.GET["item"])), None)
+        if item is None:
+            raise Http404
+        form = VerificationForm(initial={"item": item.pk}, **_verification_form_kwargs(round))
+        item.phone_whole = verification_reveal(item=item, user=user)
+    managed = set(round_units(round, user, Action.MANAGE).values_list("pk", flat=True))
+    by_unit, by_clerk = verification_figures(round)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=[u for u in by_unit if u in managed]).order_by("path")}
+    clerks = {u.pk: u for u in users_for(user, Action.MANAGE).filter(pk__in=[c for c in by_clerk if c])}
+    context = {
+        "round": round,
+        "waiting": waiting,
+        "item": item,
+        "form": form,
+        "draw_form": DrawForm() if may_manage_round(user, round) else None,
+        "units": [(unit, by_unit[pk]) for pk, unit in units.items()],
+        "clerks": [(clerk, by_clerk[pk]) for pk, clerk in clerks.items()],
+        "doubtful": units_doubtful(round),
+        "plan": plan_of(round),
+    }
+    return render(request, "sampling/verify.html", context, status=status)
+
+
+def _verification_form_kwargs(round: Round) -> dict:
+    return {"indicators": round.ordered_indicators(), "options": Option.objects.filter(scale_id=round.scale_id)}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    round = _round(request.user, code)
+    _units(round, request.user, Action.ENTER)
+    if request.method == "GET":
+        return _verify_page(request, round)
+    form = VerificationForm(request.POST, **_verification_form_kwargs(round))
+    if not form.is_valid():
+        return _verify_page(request, round, form=form, status=400)
+    item = Verification.objects.filter(round=round, pk=form.cleaned_data["item"]).select_related("unit").first()
+    if item is None or not may_verify(request.user, item.unit, item.entered_by_id):
+        raise Http404
+    try:
+        verification_record(item=item, result=form.cleaned_data["result"], user=request.user,
+                            answers=form.answers(), note=form.cleaned_data["note"])  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The call-back was recorded."))
+    return redirect("sampling:verify", code=round.code)
+
+
+@require_POST
+@login_required
+def verify_draw(request: HttpRequest, code: str) -> HttpResponse:
+    round = _round(request.user, code)
+    if not may_manage_round(request.user, round):
+        raise PermissionDenied
+    form = DrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("seed", [])))
+        return redirect("sampling:verify", code=round.code)
+    made = verification_draw(round=round, user=request.user, seed=form.cleaned_data["seed"])
+    count = made.items.count()
+    messages.success(request, _("%(n)d questionnaires were drawn to be called back (seed %(seed)d).")
+                     % {"n": count, "seed": made.seed})  # fmt: skip
+    return redirect("sampling:verify", code=round.code)
