@@ -31,7 +31,7 @@ def _add(round, unit, clerk, count: int, channel: str = "phone", start: int = 0,
         rows = QuestionnaireRows.single(
             indicator_ids, option_ids, unit_id=unit.pk, respondent_type="parent", channel=channel,
             date=datetime.date.today(), number="", phone=f"137{n:08d}" if phone else "",
-            answers={i: option_ids[0] for i in indicator_ids},
+            answers=dict.fromkeys(indicator_ids, option_ids[0]),
         )  # fmt: skip
         questionnaires_add(round=round, rows=rows, user=clerk, source="test")
 
@@ -80,7 +80,11 @@ def test_verifiers_are_from_above_never_the_units_own_clerks(tree, users, clerk)
     RoleFactory(user=both, unit=tree["s1"], kind=RoleKind.STAFF)
     assert may_verify(users["staff"], tree["s1"]) and may_verify(users["admin"], tree["s1"])
     assert may_verify(users["superuser"], tree["s1"])
-    assert not may_verify(clerk, tree["s1"]) and not may_verify(school_admin, tree["s1"]) and not may_verify(both, tree["s1"])
+    assert (
+        not may_verify(clerk, tree["s1"])
+        and not may_verify(school_admin, tree["s1"])
+        and not may_verify(both, tree["s1"])
+    )
     assert not may_verify(users["leader"], tree["s1"]) and not may_verify(users["nobody"], tree["s1"])
     assert not may_verify(users["staff"], tree["s2"])  # another district
     assert not may_verify(users["staff"], tree["d1"])  # their own unit
@@ -112,7 +116,9 @@ def test_never_surveyed_takes_the_questionnaire_out_of_every_figure_with_a_trail
     verification_record(item=item, result="never", user=users["staff"])
     assert not Questionnaire.objects.filter(pk=item.questionnaire_ref).exists()
     assert round_figures(round).counts(tree["s1"].pk).valid == before - 6  # its six answers
-    assert ResultChange.objects.filter(action=ChangeAction.DELETED, questionnaire_id_ref=item.questionnaire_ref).exists()
+    assert ResultChange.objects.filter(
+        action=ChangeAction.DELETED, questionnaire_id_ref=item.questionnaire_ref
+    ).exists()
     item.refresh_from_db()
     assert (item.result, item.verifier) == ("never", users["staff"])
 
