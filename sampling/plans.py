@@ -8,13 +8,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
+from django.db.models import Count
 
 from respond.models import UnitTarget
 from sampling import maths
 from sampling.models import SamplePlan, UnitPopulation
 from surveys.engine import percent
 from surveys.figures import round_figures
-from surveys.models import Participation, Round
+from surveys.models import Participation, Questionnaire, Round
 from units.models import Unit
 
 
@@ -30,6 +31,32 @@ class UnitPlan:
     @property
     def expected_percent(self) -> Decimal:
         return percent(self.expected)
+
+
+@dataclass(frozen=True)
+class Achieved:
+    """The questionnaires a unit has, against its plan, and the margin of error they give."""
+
+    count: int
+    margin: Decimal | None  # percentage points, at the plan's confidence and the unit's expected rate
+    below_plan: bool
+
+
+def achieved(round: Round, rows: list[UnitPlan]) -> dict[int, Achieved]:
+    """Each planned unit's questionnaires (one GROUP BY) and the margin of error at that sample."""
+    plan = plan_of(round)
+    counts = dict(
+        Questionnaire.objects.filter(round=round, unit_id__in=[r.unit.pk for r in rows])
+        .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
+    )  # fmt: skip
+    result = {}
+    for row in rows:
+        count = counts.get(row.unit.pk, 0)
+        margin = maths.margin_of_error(
+            achieved=count, expected=row.expected, confidence=plan.confidence, population=row.population
+        )
+        result[row.unit.pk] = Achieved(count, margin, count < row.n)
+    return result
 
 
 def plan_of(round: Round) -> SamplePlan:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sampling import calls, maths
 from sampling.forms import AssignForm, AttemptForm, DrawForm, PlanForm, PopulationForm, VerificationForm
 from sampling.models import AttemptResult, CallAttempt, CallNumber, Verification
-from sampling.plans import plan_apply_as_targets, plan_of, plan_rows, plan_save, populations_set
+from sampling.plans import achieved, plan_apply_as_targets, plan_of, plan_rows, plan_save, populations_set
 from sampling.sheets import call_list_read, call_records_read, populations_read
 from sampling.verification import (
     units_doubtful,
@@ -82,9 +82,11 @@ def _plan_page(request: HttpRequest, round: Round, *, plan_form=None, population
                problems=(), status=200) -> HttpResponse:  # fmt: skip
     units = _units(round, request.user, Action.MANAGE)
     may_set = may_manage_round(request.user, round)
+    rows = plan_rows(round, units=list(units))
+    got = achieved(round, rows)
     context = {
         "round": round,
-        "rows": plan_rows(round, units=list(units)),
+        "rows": [(row, got[row.unit.pk]) for row in rows],
         "plan": plan_of(round),
         "plan_form": plan_form or (PlanForm(instance=plan_of(round)) if may_set else None),
         "population_form": population_form or PopulationForm(units=units),

@@ -75,3 +75,23 @@ def test_the_command_prints_json_csv_and_a_table(tree, round, capsys):
 def test_the_command_refuses_bad_arguments(round, args):
     with pytest.raises(CommandError):
         call_command("sample_plan", *args)
+
+
+def test_the_achieved_sample_its_margin_and_the_below_plan_flag(tree, round, client_for, users):
+    import datetime
+
+    from sampling.plans import achieved
+    from surveys.models import Questionnaire
+
+    for n in range(100):
+        Questionnaire.objects.create(round=round, unit=tree["s1"], respondent_type="parent", channel="phone",
+                                     date=datetime.date.today(), number=f"Q{n}")  # fmt: skip
+    rows = plan_rows(round)
+    got = achieved(round, rows)
+    # S1: 100 of 385; 1.96 · sqrt(0.09 / 100) = 1.96 · 0.03 = 0.0588 -> ± 5.88 points
+    assert (got[tree["s1"].pk].count, got[tree["s1"].pk].margin, got[tree["s1"].pk].below_plan) == (
+        100, Decimal("5.88"), True,
+    )  # fmt: skip
+    assert got[tree["s2"].pk].margin is None
+    page = client_for(users["admin"]).get(f"/rounds/{round.code}/plan/").content.decode()
+    assert "± 5.88" in page and "未达方案" in page
