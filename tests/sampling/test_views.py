@@ -171,3 +171,42 @@ def test_firm_records_upload_for_staff_only(client_for, users, round, listed):
     assert bad.status_code == 400 and not CallAttempt.objects.exists()
     ok = client_for(users["staff"]).post(url("records", round), {"file": _csv(text)})
     assert ok.status_code == 302 and CallNumber.objects.get(phone="13900000000").disposition == "I"
+
+
+def _xlsx(rows: list[list]) -> SimpleUploadedFile:
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out)
+    sheet = book.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.close()
+    return SimpleUploadedFile("list.xlsx", out.getvalue())
+
+
+def test_a_call_list_from_excel_with_phones_as_numbers_and_lost_digits(client_for, users, tree, round):
+    client = client_for(users["admin"])
+    lost = _xlsx([["单位编码", "电话", "受访者类型"], ["S1", 13900000001, "家长"], ["S1", "1.39123E+10", "学生"]])
+    refused = client.post(url("call_list_upload", round), {"file": lost})
+    assert refused.status_code == 400 and "Excel" in refused.content.decode() and not CallNumber.objects.exists()
+    good = _xlsx([["单位编码", "电话", "受访者类型"], ["S1", 13900000001, "家长"], ["s1", "139 0000 0002", "学生"]])
+    assert client.post(url("call_list_upload", round), {"file": good}).status_code == 302
+    assert sorted(CallNumber.objects.values_list("phone", "respondent_type")) == [
+        ("13900000001", "parent"), ("13900000002", "student"),
+    ]  # fmt: skip
+
+
+def test_uploads_and_lists_refuse_staff_and_wrong_methods(client_for, users, round):
+    staff = client_for(users["staff"])
+    assert staff.post(url("populations_upload", round), {"file": _csv("单位编码,人数\nS1,3\n")}).status_code == 403
+    assert staff.post(url("call_list_upload", round), {"file": _csv("单位编码,电话,受访者类型\n")}).status_code == 403
+    assert staff.post(url("assign", round), {}).status_code == 403
+    admin = client_for(users["admin"])
+    for name in ("plan_settings", "population_set", "populations_upload", "call_list_upload", "draw", "assign"):
+        assert admin.get(url(name, round)).status_code == 405, name
+    missing = admin.post(url("call_list_upload", round), {"file": _csv("单位编码,电话\nS1,13900000001\n")})
+    assert missing.status_code == 400 and "受访者类型" in missing.content.decode()
