@@ -261,14 +261,18 @@ class CallRates:
     units: dict[int, Unit]
 
 
-def call_rates(round: Round) -> CallRates:
-    """Final dispositions per unit (pooled up the tree) and per caller; a disposition "" (never dialled) is UO."""
+def call_rates(round: Round, caller_units: set[int] | None = None) -> CallRates:
+    """Final dispositions per unit (pooled up the tree) and per caller; a disposition "" (never dialled) is UO.
+
+    ``caller_units``: count a caller's numbers of these units only (a page shows only what is in its scope).
+    """
     own = defaultdict(lambda: defaultdict(int))
     callers = defaultdict(lambda: defaultdict(int))
     for unit_id, caller_id, disposition, count in _disposition_counts(round):
         key = disposition or maths.UNKNOWN
         own[unit_id][key] += count
-        callers[caller_id][key] += count
+        if caller_units is None or unit_id in caller_units:
+            callers[caller_id][key] += count
     leaves = Unit.objects.filter(pk__in=list(own)).values_list("pk", "path")
     pooled = defaultdict(lambda: defaultdict(int))
     for unit_id, path in leaves:

@@ -174,7 +174,7 @@ def _calls_page(request: HttpRequest, round: Round, *, upload=None, assign=None,
                   assigned=Count("id", filter=Q(caller__isnull=False)))
         .order_by("unit__path")
     )  # fmt: skip
-    rates = calls.call_rates(round)
+    rates = calls.call_rates(round, caller_units=set(units.values_list("pk", flat=True)))
     callers = users_for(request.user, Action.MANAGE)
     names = {u.pk: u.get_full_name() or u.get_username() for u in callers.filter(pk__in=list(rates.by_caller))}
     by_caller = [

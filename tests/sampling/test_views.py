@@ -210,3 +210,20 @@ def test_uploads_and_lists_refuse_staff_and_wrong_methods(client_for, users, rou
         assert admin.get(url(name, round)).status_code == 405, name
     missing = admin.post(url("call_list_upload", round), {"file": _csv("单位编码,电话\nS1,13900000001\n")})
     assert missing.status_code == 400 and "受访者类型" in missing.content.decode()
+
+
+def test_a_callers_rates_on_the_page_count_only_the_numbers_of_the_users_units(client_for, users, tree, round, listed):
+    from sampling.calls import attempt_record, call_rates
+
+    caller = UserFactory(username="caller-both")
+    RoleFactory(user=caller, unit=tree["d1"], kind=RoleKind.STAFF)
+    call_draw(round=round, user=None, seed=1)
+    callers_assign(round=round, unit=tree["s1"], caller=caller, count=1)
+    callers_assign(round=round, unit=tree["s2"], caller=caller, count=1)
+    for number in CallNumber.objects.filter(caller=caller):
+        attempt_record(number=number, result="complete", user=caller)
+    assert call_rates(round).by_caller[caller.pk].I == 2
+    assert call_rates(round, caller_units={tree["s1"].pk}).by_caller[caller.pk].I == 1
+    page = client_for(users["admin"]).get(url("calls", round))
+    row = next(r for r in page.context["by_caller"] if r["caller"] == "caller-both")
+    assert row["counts"].I == 1
