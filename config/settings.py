@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "opendoor",
     "dashboard",
     "assessment",
+    "sampling",
     "demo",
     "backups",
 ]

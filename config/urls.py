@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("respond.urls")),
     path("", include("assessment.urls")),
+    path("", include("sampling.urls")),
 ]
 
 if settings.MANYI_BENCH_BASELINE:  # the load benchmark's baseline (bench/baseline_view.py), never in production

@@ -167,6 +167,11 @@ def _skips_number_and_phone(memory: dict) -> bool:
     return bool(last) and not last.get("number") and not last.get("had_phone")
 
 
+def _preset(request: HttpRequest) -> dict:
+    """Fields a link fills in: the caller's screen (sampling) opens the entry with the number it reached."""
+    return {key: request.GET[key] for key in ("unit", "respondent_type", "channel", "phone") if request.GET.get(key)}
+
+
 def _remember(request: HttpRequest, round: Round, questionnaire: Questionnaire) -> None:
     memory = request.session.get(_memory_key(round), {})
     request.session[_memory_key(round)] = {
@@ -210,7 +215,7 @@ def questionnaire_enter(request: HttpRequest, code: str) -> HttpResponse:
         else:
             form.add_problems_of_clean_fields(round)
     else:
-        form = QuestionnaireForm(initial=_entry_initial(round, memory), **form_kwargs)
+        form = QuestionnaireForm(initial=_entry_initial(round, memory) | _preset(request), **form_kwargs)
         if units.count() == 1:
             form.initial["unit"] = units.get().pk
     # The first field that changes from one paper form to the next.

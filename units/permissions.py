@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from units.models import PeerDisclosure, Role, RoleKind, Unit
-from units.paths import depth, is_under, outermost, subtree_q
+from units.paths import depth, is_strictly_under, is_under, outermost, subtree_q
 
 View = TypeVar("View", bound=Callable)
 
@@ -286,3 +286,25 @@ def may_view_household(user, household) -> bool:
 def may_visit_household(user, household) -> bool:
     """Staff of the unit record visits, and so does the person the household is assigned to."""
     return can(user, Action.ENTER, household.unit) or _is_named(user, household.assigned_to_id)
+
+
+# ---------------------------------------------------------------- phone interviews and call-backs
+
+
+def may_dial(user, number) -> bool:
+    """A drawn number of a call list is called, and read whole, only by the caller it is assigned to (who must
+    still be staff of its unit); every reveal is logged by the caller's screen."""
+    return _is_named(user, number.caller_id) and can(user, Action.ENTER, number.unit)
+
+
+def may_verify(user, unit: Unit, entered_by_id: int | None = None) -> bool:
+    """Call-backs are made from above: staff or administrators of a unit above ``unit`` who hold no role on the
+    unit or below it (never its own clerks), and never by the person who entered the questionnaire."""
+    if not (user.is_authenticated and user.is_active) or _is_named(user, entered_by_id):
+        return False
+    if is_superuser(user):
+        return True
+    paths = _role_paths(user)
+    own = any(is_under(path, unit.path) for _kind, path in paths)
+    above = any(kind in ROLES_FOR[Action.ENTER] and is_strictly_under(unit.path, path) for kind, path in paths)
+    return above and not own

@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 APPS = [
     "config", "units", "workdays", "spreadsheets", "surveys", "imports", "reports", "ledger", "outreach", "respond",
-    "opendoor", "backups", "assessment", "dashboard",
+    "sampling", "opendoor", "backups", "assessment", "dashboard",
     "demo",
 ]  # fmt: skip
 
@@ -68,7 +68,7 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
 
-@pytest.mark.parametrize("higher", ["outreach", "imports", "reports", "ledger", "respond"])
+@pytest.mark.parametrize("higher", ["outreach", "imports", "reports", "ledger", "respond", "sampling"])
 def test_surveys_announces_and_never_imports_a_higher_app(higher):
     assert higher not in _app_graph()["surveys"]
 
