@@ -12,8 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,6 +32,7 @@ from spreadsheets.problems import FileRefused
 from spreadsheets.reading import ignored_note
 from surveys.models import Option, Round
 from surveys.selectors import round_units
+from surveys.views import entry_preset_url
 from units.models import Unit
 from units.permissions import (
     Action,
@@ -263,14 +262,6 @@ def records_upload(request: HttpRequest, code: str) -> HttpResponse:
 # ---------------------------------------------------------------- the caller's screen
 
 
-def _entry_url(round: Round, number: CallNumber) -> str:
-    """The questionnaire entry with the unit, the channel 电话, the respondent type and the phone filled in."""
-    query = {"unit": number.unit_id, "channel": "phone", "phone": number.phone}
-    if number.respondent_type:
-        query["respondent_type"] = number.respondent_type
-    return reverse("surveys:questionnaire_enter", args=[round.code]) + "?" + urlencode(query)
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def dial(request: HttpRequest, code: str) -> HttpResponse:
@@ -287,7 +278,9 @@ def dial(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
             return redirect("sampling:dial", code=round.code)
         if form.cleaned_data["result"] in REACHED and round.is_open:
-            return redirect(_entry_url(round, number))
+            # The questionnaire with the unit, the channel 电话, the respondent type and the phone filled in.
+            return redirect(entry_preset_url(request, round, unit=number.unit_id, channel="phone",
+                                             respondent_type=number.respondent_type, phone=number.phone))  # fmt: skip
         return redirect("sampling:dial", code=round.code)
     number = calls.numbers_to_call(round, request.user).first()
     context = {"round": round, "form": form, "number": number, "plan": plan_of(round)}

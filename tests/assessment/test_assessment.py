@@ -18,6 +18,7 @@ from assessment.services import (
     scheme_components_set,
     scheme_create,
 )
+from opendoor.models import Activity, ActivityRule
 from outreach.models import Visit
 from surveys.models import Participation
 from tests.factories import HouseholdFactory, RoleFactory, UnitFactory, UserFactory
@@ -217,3 +218,20 @@ def test_visits_against_quotas_by_hand(round, schools, give):
     rows = _by_code(assessment_compute(round=round, scope_code="C", level="school", scheme=scheme))
     assert rows["S1"].other_points == D("0.60")  # 2 × 3 visited ÷ a quota of 10
     assert rows["S2"].other_points == D("0.00")  # nobody to visit, no quota
+
+
+def test_open_door_activities_held_against_the_rules_by_hand(round, schools, give):
+    """A reception day each month of the round (January to June): S1 held 3 of 6, S2 none."""
+    give(schools["s1"], 95, 0, 5)
+    ActivityRule.objects.create(under=Unit.objects.get(code="C"), unit_kind="school", kind="reception_day",
+                                schedule="monthly", weekday=0)  # fmt: skip
+    for month in (1, 3, 5):
+        Activity.objects.create(unit=schools["s1"], kind="reception_day", held_on=datetime.date(2026, month, 12))
+    Activity.objects.create(unit=schools["s1"], kind="reception_day", held_on=datetime.date(2026, 7, 6))  # after
+    scheme = scheme_create(name="开门办教育", scope=Unit.objects.get(code="C"), level="school", rounds=[round],
+                           components=[{"kind": "opendoor", "points": "2"}], by=None)  # fmt: skip
+    with translation.override("en"):
+        rows = _by_code(assessment_compute(round=round, scope_code="C", level="school", scheme=scheme))
+    assert rows["S1"].other_points == D("1.00")  # 2 × 3 held ÷ 6 required
+    assert rows["S2"].other_points == D("0.00")
+    assert rows["S1"].parts[0].reason == "3 of 6 required open-door activities held (2 × held ÷ required)."
