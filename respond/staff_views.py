@@ -45,9 +45,7 @@ from respond.services import (
 )
 from respond.sheets import invitations_read, unit_targets_read
 from spreadsheets.downloads import attachment
-from spreadsheets.forms import UploadForm
-from spreadsheets.problems import FileRefused
-from spreadsheets.reading import ignored_note
+from spreadsheets.forms import UploadForm, upload_take
 from surveys.models import Participation, Round
 from surveys.selectors import round_units
 from units.models import Unit
@@ -207,27 +205,15 @@ def posters_zip(request: HttpRequest, code: str) -> FileResponse:
 # ---------------------------------------------------------------- invitations
 
 
-def _take_upload(request: HttpRequest, round: Round, read, write, done: str) -> tuple[UploadForm, list, bool]:
-    """Read an uploaded sheet with ``read`` and, if no row is wrong, ``write`` what it gives; True once written."""
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method != "POST" or not form.is_valid():
-        return form, [], False
-    try:
-        rows, ignored = read(form.cleaned_data["file"], round=round, user=request.user)
-    except FileRefused as refused:
-        return form, refused.problems.sorted(), False
-    messages.success(request, " ".join([done % {"n": write(rows)}, ignored_note(ignored)]))
-    return form, [], True
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def invitations(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
     units = _units(round, request.user, Action.MANAGE)
-    form, problems, written = _take_upload(
-        request, round, invitations_read, lambda rows: invitations_add(round=round, invitees=rows),
+    form, problems, written = upload_take(
+        request, invitations_read, lambda rows: invitations_add(round=round, invitees=rows),
         _("%(n)d invitation codes were created."),
+        round=round, user=request.user,
     )  # fmt: skip
     if written:
         return redirect("respond:invitations", code=round.code)
@@ -246,9 +232,10 @@ def targets(request: HttpRequest, code: str) -> HttpResponse:
     if one.is_bound:
         form, problems, written = UploadForm(), [], _set_one_target(request, round, one)
     else:
-        form, problems, written = _take_upload(
-            request, round, unit_targets_read, lambda rows: unit_targets_set(round=round, targets=rows, user=request.user),
+        form, problems, written = upload_take(
+            request, unit_targets_read, lambda rows: unit_targets_set(round=round, targets=rows, user=request.user),
             _("%(n)d unit targets were set."),
+            round=round, user=request.user,
         )  # fmt: skip
     if written:
         return redirect("respond:targets", code=round.code)

@@ -27,9 +27,7 @@ from sampling.verification import (
     verification_record,
     verification_reveal,
 )
-from spreadsheets.forms import UploadForm
-from spreadsheets.problems import FileRefused
-from spreadsheets.reading import ignored_note
+from spreadsheets.forms import UploadForm, upload_take
 from surveys.models import Option, Round
 from surveys.selectors import round_units
 from surveys.views import entry_preset_url
@@ -59,19 +57,6 @@ def _units(round: Round, user, action: Action) -> QuerySet[Unit]:
     if not units.exists():
         raise PermissionDenied
     return units
-
-
-def _upload(request: HttpRequest, round: Round, read, write, done: str) -> tuple[UploadForm, list, bool]:
-    """Read an uploaded sheet with ``read`` and, if no row is wrong, ``write`` it; True once written."""
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method != "POST" or not form.is_valid():
-        return form, [], False
-    try:
-        rows, ignored = read(form.cleaned_data["file"], round=round, user=request.user)
-    except FileRefused as refused:
-        return form, refused.problems.sorted(), False
-    messages.success(request, " ".join([done % {"n": write(rows)}, ignored_note(ignored)]))
-    return form, [], True
 
 
 # ---------------------------------------------------------------- the plan
@@ -132,9 +117,10 @@ def population_set(request: HttpRequest, code: str) -> HttpResponse:
 def populations_upload(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
     _units(round, request.user, Action.MANAGE)
-    form, problems, written = _upload(
-        request, round, populations_read, lambda rows: populations_set(round=round, populations=rows),
+    form, problems, written = upload_take(
+        request, populations_read, lambda rows: populations_set(round=round, populations=rows),
         _("%(n)d populations were set."),
+        round=round, user=request.user,
     )  # fmt: skip
     if written:
         return redirect("sampling:plan", code=round.code)
@@ -204,9 +190,10 @@ def call_lists(request: HttpRequest, code: str) -> HttpResponse:
 def call_list_upload(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
     _units(round, request.user, Action.MANAGE)
-    form, problems, written = _upload(
-        request, round, call_list_read, lambda rows: calls.call_numbers_add(round=round, numbers=rows),
+    form, problems, written = upload_take(
+        request, call_list_read, lambda rows: calls.call_numbers_add(round=round, numbers=rows),
         _("%(n)d numbers were added to the call list."),
+        round=round, user=request.user,
     )  # fmt: skip
     if written:
         return redirect("sampling:calls", code=round.code)
@@ -248,10 +235,11 @@ def records_upload(request: HttpRequest, code: str) -> HttpResponse:
     """A survey firm's call records (单位编码, 电话, 拨打时间, 结果), for units the user may enter results for."""
     round = _round(request.user, code)
     _units(round, request.user, Action.ENTER)
-    form, problems, written = _upload(
-        request, round, call_records_read,
+    form, problems, written = upload_take(
+        request, call_records_read,
         lambda rows: calls.attempts_import(round=round, rows=rows, user=request.user, file_name="upload"),
         _("%(n)d call attempts were imported."),
+        round=round, user=request.user,
     )  # fmt: skip
     if written:
         return redirect("sampling:records", code=round.code)

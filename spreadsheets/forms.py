@@ -2,11 +2,13 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
-from spreadsheets.reading import ACCEPT, EXTENSIONS
+from spreadsheets.problems import FileRefused
+from spreadsheets.reading import ACCEPT, EXTENSIONS, ignored_note
 
 
 class SpreadsheetField(forms.FileField):
@@ -29,3 +31,20 @@ class UploadForm(forms.Form):
     """The upload form of the small imports (units, concerns, households)."""
 
     file = SpreadsheetField()
+
+
+def upload_take(request, read, write, done: str, **context) -> tuple[UploadForm, list, bool]:
+    """Read an uploaded sheet with ``read(file, **context)`` and, if no row is wrong, ``write`` what it gives.
+
+    Returns the form, the problems of a refused file (sorted) and whether it was written; once written the
+    user is told ``done`` (``%(n)d``: what ``write`` returned) and which columns were ignored.
+    """
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return form, [], False
+    try:
+        rows, ignored = read(form.cleaned_data["file"], **context)
+    except FileRefused as refused:
+        return form, refused.problems.sorted(), False
+    messages.success(request, " ".join([done % {"n": write(rows)}, ignored_note(ignored)]))
+    return form, [], True
