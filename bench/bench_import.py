@@ -207,7 +207,7 @@ def drop_round(code: str) -> None:
     for job in ImportJob.objects.filter(round=round):
         job.file.delete(save=False)
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in ("outreach_followup", "surveys_answer", "surveys_tally", "surveys_pooledtally", "surveys_reportedcount",
+        for table in ("outreach_followup", "surveys_answer", "surveys_tally", "surveys_pooledtally", "surveys_pooleddelta", "surveys_reportedcount",
                       "surveys_resultchange", "imports_importjob"):  # fmt: skip
             cursor.execute(f"DELETE FROM {table} WHERE round_id = %s", [round.id])
         cursor.execute("DELETE FROM surveys_questionnaire WHERE round_id = %s", [round.id])

@@ -17,7 +17,8 @@ Prints submissions per second, P50 / P95 of the submit (POST) and the form
 (GET), and the ratio of throughputs. After each phase, in the database: the
 accepted submissions (302 to the thank-you page) equal the submission rows
 and the questionnaires written, each with its six answers, and the tallies
-equal a recount (``surveys.tallies.tally_mismatches``): no answer lost or
+and the pooled tallies of the units above equal a recount
+(``surveys.tallies.tally_mismatches``, ``pooled_mismatches``): no answer lost or
 counted twice. Exit status 1 when a check or a target fails (throughput at
 least 0.6x the baseline, P95 of the submit under 300 ms).
 
@@ -174,7 +175,7 @@ def check_rows(round_id: int, accepted: int, real: bool, unanswered: int = 0) ->
     """
     from respond.models import Status, Submission
     from surveys.models import Answer, Questionnaire
-    from surveys.tallies import tally_mismatches
+    from surveys.tallies import pooled_mismatches, tally_mismatches
 
     submissions = Submission.objects.filter(round_id=round_id)
     written = Questionnaire.objects.filter(round_id=round_id).count()
@@ -187,6 +188,8 @@ def check_rows(round_id: int, accepted: int, real: bool, unanswered: int = 0) ->
         problems.append(f"{accepted} accepted ({held} held): {written} questionnaires, {answers} answers")
     if real and (mismatches := tally_mismatches(round_id)):
         problems.append(f"{len(mismatches)} tallies differ from a recount")
+    if real and (mismatches := pooled_mismatches(round_id)):
+        problems.append(f"{len(mismatches)} pooled tallies (folded rows plus pending deltas) differ from a recount")
     return problems
 
 

@@ -134,7 +134,14 @@ def build(name: str) -> object:
             print(f"  {name}: answers written at {time.perf_counter() - started:.0f} s")
         tally_rebuild(round.id)
     with connection.cursor() as cursor:
-        for table in ("units_unit", "surveys_questionnaire", "surveys_answer", "surveys_tally", "surveys_pooledtally"):
+        for table in (
+            "units_unit",
+            "surveys_questionnaire",
+            "surveys_answer",
+            "surveys_tally",
+            "surveys_pooledtally",
+            "surveys_pooleddelta",
+        ):
             cursor.execute(f"VACUUM ANALYZE {table}")
     print(f"  {name}: built in {time.perf_counter() - started:.0f} s (tallies and pooled tallies rebuilt)")
     return round

@@ -117,6 +117,7 @@ def _drop(round: Round) -> None:
             "surveys_answer",
             "surveys_tally",
             "surveys_pooledtally",
+            "surveys_pooleddelta",
             "surveys_resultchange",
             "surveys_questionnaire",
         ):

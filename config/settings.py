@@ -137,6 +137,8 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-mark-overdue": {"task": "ledger.mark_overdue", "schedule": crontab(hour=6, minute=0)},
     # Deletes generated report files older than MANYI_REPORT_KEEP_DAYS (python manage.py purge_reports by hand).
     "reports-purge": {"task": "reports.purge_reports", "schedule": crontab(hour=3, minute=30)},
+    # Folds the pooled deltas of the saves into the pooled tallies (surveys.tallies.tally_fold; figures read both).
+    "surveys-fold-pooled": {"task": "surveys.fold_pooled", "schedule": crontab()},
     # Sends again the imports and reports left queued while the broker was down (config.celery.resend_waiting).
     "imports-resend": {"task": "imports.resend_queued", "schedule": crontab(minute="*/5")},
     "reports-resend": {"task": "reports.resend_queued", "schedule": crontab(minute="*/5")},

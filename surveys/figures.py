@@ -15,7 +15,17 @@ from django.db import connection
 
 from config.routers import read_connection
 from surveys.engine import Counts, percent, rate
-from surveys.models import Category, Indicator, Option, Participation, PooledTally, ReportedCount, Round, Tally
+from surveys.models import (
+    Category,
+    Indicator,
+    Option,
+    Participation,
+    PooledDelta,
+    PooledTally,
+    ReportedCount,
+    Round,
+    Tally,
+)
 from units.models import Unit
 from units.paths import ancestors_of, common_path, ids_of, is_strictly_under
 
@@ -183,16 +193,19 @@ def _vocabulary(round: Round) -> tuple[list, list]:
 
 
 def _keyed_rows(round_id: int, units: list[UnitInfo]) -> np.ndarray:
-    """(unit, indicator, option, votes): own tallies of the units taking part, pooled tallies of all of them."""
+    """(unit, indicator, option, votes): own tallies of the units taking part, pooled tallies of all of them
+    and their deltas not folded yet (one statement: one snapshot, so a fold meanwhile changes nothing)."""
     own = ",".join(str(u.id) for u in units if u.participating) or "NULL"
     every = ",".join(str(u.id) for u in units) or "NULL"
     sql = (
         f"SELECT unit_id, indicator_id, option_id, count FROM {Tally._meta.db_table} "
         f"WHERE round_id = %s AND unit_id IN ({own}) AND count <> 0 UNION ALL "
         f"SELECT unit_id, indicator_id, option_id, count FROM {PooledTally._meta.db_table} "
-        f"WHERE round_id = %s AND unit_id IN ({every}) AND count <> 0"
+        f"WHERE round_id = %s AND unit_id IN ({every}) AND count <> 0 UNION ALL "
+        f"SELECT unit_id, indicator_id, option_id, count FROM {PooledDelta._meta.db_table} "
+        f"WHERE round_id = %s AND unit_id IN ({every})"
     )
-    return np.array(_fetch(sql, [round_id, round_id]), dtype=np.int64).reshape(-1, 4)
+    return np.array(_fetch(sql, [round_id] * 3), dtype=np.int64).reshape(-1, 4)
 
 
 def _reported_rows(round_id: int, units: list[UnitInfo], row_of: dict[int, int]) -> np.ndarray:

@@ -307,6 +307,28 @@ class PooledTally(models.Model):
         ]
 
 
+class PooledDelta(models.Model):
+    """A change to a ``PooledTally`` row not folded in yet: appended by a save, folded by ``tally_fold``.
+
+    Every answer of a district's schools changes the district's and the
+    city's pooled rows; updated in each save's transaction, those rows made
+    the answers of different schools wait for each other (35 % of backends
+    waiting at 100 schools, ``docs/performance.md``). An insert waits for
+    nobody. Figures read the pooled rows plus their pending deltas.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "unit"], name="pooled_delta_round_unit")]
+
+
 class ReportedCount(models.Model):
     """Counts delivered as totals (by a survey firm or a higher office), per unit x indicator x option."""
 

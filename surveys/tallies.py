@@ -6,18 +6,21 @@ PostgreSQL and SQLite), inside the transaction that writes the answers, so
 two clerks saving at once never lose a vote. Keys are applied in a fixed
 order so that concurrent savers lock rows in the same order (no deadlock).
 
-The same deltas are added to ``PooledTally`` for every unit above a
-participating unit, in the same transaction, after the leaf rows: every saver
-locks leaf rows (in key order), then pooled rows (in key order), so the order
-is total and two savers never wait on each other in a cycle. A pooled row is
-what a page of the levels above reads instead of every school's rows.
+The same deltas, for every unit above a participating unit, are appended to
+``PooledDelta`` in the same transaction: an insert, which locks no row that
+another saver needs, so the answers of a district's schools do not queue on
+the district's rows. ``tally_fold`` (Celery beat, every minute) folds them
+into ``PooledTally`` in one short transaction; figures read the pooled rows
+plus the deltas not folded yet, so a vote counts once whether folded or not.
+A pooled row is what a page of the levels above reads instead of every
+school's rows.
 """
 
 from collections import defaultdict
 
 from django.db import connection, transaction
 
-from surveys.models import Answer, PooledTally, Tally
+from surveys.models import Answer, PooledDelta, PooledTally, Tally
 from units.models import Unit
 from units.paths import ancestors_of
 
@@ -44,8 +47,34 @@ def tally_add(round_id: int, deltas: dict[TallyKey, int]) -> None:
     _lock_round(round_id, exclusive=False)
     _upsert(rows, f"{Tally._meta.db_table}.count + excluded.count")
     pooled = pooled_deltas(deltas, _participant_paths(round_id, {key[0] for key in deltas}))
-    rows = [(round_id, *key, n) for key, n in sorted(pooled.items())]
-    _upsert(rows, f"{PooledTally._meta.db_table}.count + excluded.count", table=PooledTally._meta.db_table)
+    PooledDelta.objects.bulk_create(
+        [
+            PooledDelta(round_id=round_id, unit_id=u, indicator_id=i, option_id=o, count=n)
+            for (u, i, o), n in pooled.items()
+        ]
+    )
+
+
+def tally_fold(round_id: int | None = None) -> int:
+    """Fold the pending pooled deltas (of one round, or all) into ``PooledTally``; returns how many were folded.
+
+    One transaction: the deltas it deletes and the pooled rows it adds commit together, so a figure read at
+    any moment counts each vote once. Deltas committed meanwhile are not seen by the DELETE and wait for the
+    next fold.
+    """
+    table, pooled = PooledDelta._meta.db_table, PooledTally._meta.db_table
+    where, params = ("WHERE round_id = %s", [round_id]) if round_id is not None else ("", [])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} {where} RETURNING round_id, unit_id, indicator_id, option_id, count", params
+        )
+        folded = cursor.fetchall()
+        sums: dict[tuple[int, int, int, int], int] = defaultdict(int)
+        for r, u, i, o, n in folded:
+            sums[r, u, i, o] += n
+        rows = [(*key, n) for key, n in sorted(sums.items()) if n]
+        _upsert(rows, f"{pooled}.count + excluded.count", table=pooled)
+    return len(folded)
 
 
 def pooled_deltas(deltas: dict[TallyKey, int], paths: dict[int, str]) -> dict[TallyKey, int]:
@@ -101,6 +130,15 @@ def _maintained(round_id: int, model=Tally) -> dict[TallyKey, int]:
     return {(u, i, o): n for u, i, o, n in rows.values_list("unit_id", "indicator_id", "option_id", "count")}
 
 
+def _pooled_now(round_id: int) -> dict[TallyKey, int]:
+    """The pooled tallies as figures read them: the folded rows plus the pending deltas."""
+    pooled = _maintained(round_id, PooledTally)
+    deltas = PooledDelta.objects.filter(round_id=round_id)
+    for u, i, o, n in deltas.values_list("unit_id", "indicator_id", "option_id", "count"):
+        pooled[u, i, o] = pooled.get((u, i, o), 0) + n
+    return pooled
+
+
 def _differences(maintained: dict[TallyKey, int], recounted: dict[TallyKey, int]) -> list[tuple[TallyKey, int, int]]:
     keys = maintained.keys() | recounted.keys()
     return [(k, maintained.get(k, 0), recounted.get(k, 0)) for k in keys if maintained.get(k, 0) != recounted.get(k, 0)]
@@ -114,7 +152,7 @@ def tally_mismatches(round_id: int) -> list[tuple[TallyKey, int, int]]:
 def pooled_mismatches(round_id: int) -> list[tuple[TallyKey, int, int]]:
     """(key, maintained, recounted) wherever an ancestor's pooled tally differs from the sum of its leaves'
     recounted answers, in key order."""
-    return sorted(_differences(_maintained(round_id, PooledTally), _pooled_recount(round_id, _recount(round_id))))
+    return sorted(_differences(_pooled_now(round_id), _pooled_recount(round_id, _recount(round_id))))
 
 
 def _pooled_recount(round_id: int, recounted: dict[TallyKey, int]) -> dict[TallyKey, int]:
@@ -132,7 +170,13 @@ def tally_rebuild(round_id: int) -> int:
     _lock_round(round_id, exclusive=True)
     recounted = _recount(round_id)
     corrected = _correct(round_id, recounted, Tally)
-    return corrected + _correct(round_id, _pooled_recount(round_id, recounted), PooledTally)
+    return corrected + _correct_pooled(round_id, _pooled_recount(round_id, recounted))
+
+
+def _correct_pooled(round_id: int, recounted: dict[TallyKey, int]) -> int:
+    """Fold the round's pending deltas, then correct its pooled rows (under the round's exclusive lock)."""
+    tally_fold(round_id)
+    return _correct(round_id, recounted, PooledTally)
 
 
 def _correct(round_id: int, recounted: dict[TallyKey, int], model) -> int:
@@ -168,7 +212,7 @@ def pooled_rebuild(round_id: int) -> int:
     """
     _lock_round(round_id, exclusive=True)
     leaves = {key: n for key, n in _maintained(round_id).items() if n}
-    return _correct(round_id, pooled_deltas(leaves, _participant_paths(round_id)), PooledTally)
+    return _correct_pooled(round_id, pooled_deltas(leaves, _participant_paths(round_id)))
 
 
 def pool_after_move(*, path: str, **kwargs) -> None:

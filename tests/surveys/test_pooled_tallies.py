@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from surveys.figures import figures_of, round_figures
-from surveys.models import Participation, PooledTally
+from surveys.models import Participation, PooledDelta, PooledTally
 from surveys.outline import round_children, round_outline, round_peers, round_unit
 from surveys.services import QuestionnaireData, questionnaire_create, questionnaire_delete, questionnaire_update
-from surveys.tallies import pooled_mismatches, pooled_rebuild, tally_mismatches, tally_rebuild
+from surveys.tallies import pooled_mismatches, pooled_rebuild, tally_fold, tally_mismatches, tally_rebuild
 from surveys.writing import reported_counts_set_many
 from tests.factories import UnitFactory, make_round
 from units.models import UnitKind
@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def pooled(round, unit) -> dict:
+    """The unit's pooled tallies once the pending deltas are folded in."""
+    tally_fold(round.id)
     rows = PooledTally.objects.filter(round=round, unit=unit).exclude(count=0)
     return {(i, o): n for i, o, n in rows.values_list("indicator_id", "option_id", "count")}
 
@@ -49,8 +51,26 @@ def test_editing_and_deleting_keep_the_pooled_tallies_equal_to_a_recount(round, 
     assert pooled_mismatches(round.id) == []
 
 
+def test_a_save_appends_deltas_that_figures_count_once_before_and_after_the_fold(round, tree, answer):
+    answer(tree["s1"], {0: 1, 1: 3})
+    answer(tree["s2"], {0: 2})
+    assert (
+        not PooledTally.objects.exists() and PooledDelta.objects.count() == 6
+    )  # S1's 2 answers to D1 and C, S2's 1 to D2 and C
+    units = [round_unit(round, tree[key].pk) for key in ("city", "d1", "d2")]
+    before = figures_of(round, units)
+    assert pooled_mismatches(round.id) == []  # the pooled rows plus their pending deltas
+    assert tally_fold(round.id) == 6 and not PooledDelta.objects.exists()
+    after = figures_of(round, units)
+    whole = round_figures(round)
+    for unit in units:
+        assert before.counts(unit.id) == after.counts(unit.id) == whole.counts(unit.id)
+    assert tally_fold(round.id) == 0 and pooled_mismatches(round.id) == []
+
+
 def test_check_tallies_finds_a_wrong_pooled_tally_and_repairs_it(round, tree, answer):
     answer(tree["s1"], {0: 1})
+    tally_fold(round.id)
     PooledTally.objects.filter(round=round, unit=tree["city"]).update(count=7)
     out = StringIO()
     with pytest.raises(CommandError, match="--repair"):
