@@ -33,7 +33,7 @@ from respond.progress import round_progress
 from surveys.engine import VotesNeeded
 from surveys.figures import RoundFigures, UnitInfo, figures_of
 from surveys.models import Participation, Questionnaire, Round, RoundStatus
-from surveys.outline import round_outline, round_unit, round_units
+from surveys.outline import round_outline, round_unit, round_unit_infos
 from units.models import GroupMember, LeadershipGroup, RoleKind, Unit
 from units.permissions import (
     Action,
@@ -102,13 +102,13 @@ def leader_home(user, round: Round, today: datetime.date) -> LeaderHome | None:
     unit = next((u for u in units if u is not None), None)
     if unit is None:
         return None
-    below = _below_target(round, unit)
+    below, scope = _below_target(round, unit), peer_scope(round, unit)
     return LeaderHome(
         round=round,
         unit=unit,
         report=unit_report_of(round, unit, None),
-        standing=peer_standing_for(user, round, unit),
-        has_peers=peer_scope(round, unit) is not None,
+        standing=peer_standing_for(user, round, unit, scope) if scope else None,
+        has_peers=scope is not None,
         below_target=below[:SHOWN],
         below_target_count=len(below),
         overdue_concerns=Concern.objects.visible_to(user).under(unit).overdue(today).count(),
@@ -160,7 +160,7 @@ def staff_home(user, today: datetime.date) -> StaffHome:
     if round is None or not round.is_open:
         return StaffHome(None, [], 0, 0, 0)
     rows = [row for row in round_progress(round, user) if row.participating]
-    figures = figures_of(round, round_units(round, [row.unit.pk for row in rows]))
+    figures = figures_of(round, round_unit_infos(round, [row.unit.pk for row in rows]))
     lines = [
         ProgressLine(row.unit, row.total, row.today, row.target, _valid(figures, row.unit.pk), round.min_valid_votes)
         for row in rows

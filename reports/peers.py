@@ -132,13 +132,13 @@ def peer_scope(round: Round, unit: UnitInfo) -> UnitInfo | None:
     return round_unit(round, unit.parent_id) if unit.parent_id else None
 
 
-def peer_standing_for(user, round: Round, unit: UnitInfo) -> PeerStanding | None:
+def peer_standing_for(user, round: Round, unit: UnitInfo, scope: UnitInfo | None = None) -> PeerStanding | None:
     """The unit among its peers as ``user`` may be shown them; None when not shown at all.
 
-    The peers' figures come from the ranking of the scope above the unit (the peers are outside the user's
-    units by design).
+    The peers' figures come from the ranking of ``scope`` (default: ``peer_scope``; the peers are outside
+    the user's units by design).
     """
-    scope = peer_scope(round, unit)
+    scope = scope or peer_scope(round, unit)
     if scope is None:
         return None
     disclosure = peer_disclosure(user, round, unit, scope)

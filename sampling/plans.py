@@ -14,8 +14,9 @@ from respond.models import UnitTarget
 from sampling import maths
 from sampling.models import SamplePlan, UnitPopulation
 from surveys.engine import percent
-from surveys.figures import round_figures
+from surveys.figures import figures_of
 from surveys.models import Participation, Questionnaire, Round
+from surveys.outline import round_unit_infos
 from units.models import Unit
 
 
@@ -42,9 +43,8 @@ class Achieved:
     below_plan: bool
 
 
-def achieved(round: Round, rows: list[UnitPlan]) -> dict[int, Achieved]:
-    """Each planned unit's questionnaires (one GROUP BY) and the margin of error at that sample."""
-    plan = plan_of(round)
+def achieved(round: Round, rows: list[UnitPlan], plan: SamplePlan) -> dict[int, Achieved]:
+    """Each planned unit's questionnaires (one GROUP BY) and the margin of error at ``plan``'s confidence."""
     counts = dict(
         Questionnaire.objects.filter(round=round, unit_id__in=[r.unit.pk for r in rows])
         .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
@@ -68,7 +68,8 @@ def previous_rates(round: Round, unit_ids: list[int]) -> dict[int, Fraction]:
     """The overall rate of each unit in the previous round, for units that had one."""
     if round.previous_id is None:
         return {}
-    figures = round_figures(round.previous)
+    # Only these units' figures, read by key: the plan of a few schools does not read the whole previous round.
+    figures = figures_of(round.previous, round_unit_infos(round.previous, unit_ids))
     rates = {unit_id: figures.rate(unit_id) for unit_id in unit_ids if unit_id in figures}
     return {unit_id: rate for unit_id, rate in rates.items() if rate is not None}
 

@@ -66,13 +66,13 @@ def _plan_page(request: HttpRequest, round: Round, *, plan_form=None, population
                problems=(), status=200) -> HttpResponse:  # fmt: skip
     units = _units(round, request.user, Action.MANAGE)
     may_set = may_manage_round(request.user, round)
-    rows = plan_rows(round, units=list(units))
-    got = achieved(round, rows)
+    rows, plan = plan_rows(round, units=list(units)), plan_of(round)
+    got = achieved(round, rows, plan)
     context = {
         "round": round,
         "rows": [(row, got[row.unit.pk]) for row in rows],
-        "plan": plan_of(round),
-        "plan_form": plan_form or (PlanForm(instance=plan_of(round)) if may_set else None),
+        "plan": plan,
+        "plan_form": plan_form or (PlanForm(instance=plan) if may_set else None),
         "population_form": population_form or PopulationForm(units=units),
         "upload_form": upload or UploadForm(),
         "problems": problems,

@@ -283,15 +283,8 @@ class Tally(models.Model):
         ]
 
 
-class PooledTally(models.Model):
-    """The tallies of every participating unit strictly below ``unit``, summed: one row per ancestor.
-
-    A page ranking 1,000 districts reads their 35,000 pooled rows instead of
-    the two million rows of their schools. Kept by the one writer in the
-    transaction of the leaf ``Tally`` (``surveys.tallies``), rebuilt and
-    checked against a recount of the answers with it. Reported counts are not
-    pooled here: they are read where they are (a figure adds them at read time).
-    """
+class PooledKey(models.Model):
+    """(round, unit above, indicator, option): the key of a pooled row, derived data without constraints (as ``Tally``)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
@@ -299,6 +292,22 @@ class PooledTally(models.Model):
         Indicator, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+
+    class Meta:
+        abstract = True
+
+
+class PooledTally(PooledKey):
+    """The tallies of every participating unit strictly below ``unit``, summed: one row per ancestor.
+
+    A page ranking 1,000 districts reads their 35,000 pooled rows instead of
+    the two million rows of their schools. The one writer appends each save's
+    changes as ``PooledDelta`` rows in the transaction of the leaf ``Tally``,
+    folded in here every minute (``surveys.tallies``); rebuilt and checked
+    against a recount of the answers with it. Reported counts are not
+    pooled here: they are read where they are (a figure adds them at read time).
+    """
+
     count = models.IntegerField(default=0)
 
     class Meta:
@@ -307,7 +316,7 @@ class PooledTally(models.Model):
         ]
 
 
-class PooledDelta(models.Model):
+class PooledDelta(PooledKey):
     """A change to a ``PooledTally`` row not folded in yet: appended by a save, folded by ``tally_fold``.
 
     Every answer of a district's schools changes the district's and the
@@ -317,12 +326,6 @@ class PooledDelta(models.Model):
     nobody. Figures read the pooled rows plus their pending deltas.
     """
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     count = models.IntegerField()
 
     class Meta:

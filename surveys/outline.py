@@ -181,7 +181,7 @@ def round_unit(round: Round, unit_id: int) -> UnitInfo | None:
     return next((s for s in round_outline(round).scopes if s.id == unit_id), None)
 
 
-def round_units(round: Round, unit_ids: list[int]) -> list[UnitInfo]:
+def round_unit_infos(round: Round, unit_ids: list[int]) -> list[UnitInfo]:
     """The units ``unit_ids`` as units of the round, in tree order, read by key."""
     return _scope_infos(round.id, sorted(set(unit_ids)))
 

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from respond.models import UnitTarget
 from sampling.models import SamplePlan
-from sampling.plans import plan_apply_as_targets, plan_rows, populations_set
+from sampling.plans import plan_apply_as_targets, plan_of, plan_rows, populations_set
 from surveys.models import Option
 from surveys.writing import reported_counts_set_many
 from tests.factories import make_round
@@ -87,7 +87,7 @@ def test_the_achieved_sample_its_margin_and_the_below_plan_flag(tree, round, cli
         Questionnaire.objects.create(round=round, unit=tree["s1"], respondent_type="parent", channel="phone",
                                      date=datetime.date.today(), number=f"Q{n}")  # fmt: skip
     rows = plan_rows(round)
-    got = achieved(round, rows)
+    got = achieved(round, rows, plan_of(round))
     # S1: 100 of 385; 1.96 · sqrt(0.09 / 100) = 1.96 · 0.03 = 0.0588 -> ± 5.88 points
     assert (got[tree["s1"].pk].count, got[tree["s1"].pk].margin, got[tree["s1"].pk].below_plan) == (
         100, Decimal("5.88"), True,
