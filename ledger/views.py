@@ -31,9 +31,7 @@ from ledger.imports import COLUMNS, read_concerns
 from ledger.models import Concern, ConcernStatus, ConcernStep, Reminder
 from ledger.summary import ledger_summary
 from spreadsheets.downloads import attachment
-from spreadsheets.forms import UploadForm
-from spreadsheets.problems import FileRefused, Problem
-from spreadsheets.reading import ignored_note
+from spreadsheets.forms import upload_take
 from units import people
 from units.permissions import (
     Action,
@@ -275,23 +273,15 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def ledger_import(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    errors: list[Problem] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            rows, ignored = read_concerns(upload, unit, request.user)
-        except FileRefused as refused:
-            errors = refused.problems.kept
-        else:
-            created = services.concerns_import(rows=rows, by=request.user, file_name=upload.name)
-            messages.success(
-                request, " ".join([_("%(n)d concerns were imported.") % {"n": len(created)}, ignored_note(ignored)])
-            )
-            return redirect("ledger:unit", code=unit.code)
-    status = 400 if form.is_bound else 200
-    context = {"unit": unit, "form": form, "errors": errors, "columns": COLUMNS}
-    return render(request, "ledger/import.html", context, status=status)
+    form, problems, written = upload_take(
+        request, read_concerns,
+        lambda rows: len(services.concerns_import(rows=rows, by=request.user, file_name=request.FILES["file"].name)),
+        _("%(n)d concerns were imported."), unit=unit, user=request.user,
+    )  # fmt: skip
+    if written:
+        return redirect("ledger:unit", code=unit.code)
+    context = {"unit": unit, "form": form, "problems": problems, "columns": COLUMNS}
+    return render(request, "ledger/import.html", context, status=400 if form.is_bound else 200)
 
 
 @require_GET

@@ -33,9 +33,7 @@ from outreach.models import FollowUp, FollowUpStatus, Household, Period
 from outreach.periods import period_start
 from spreadsheets.cells import parse_date
 from spreadsheets.downloads import attachment
-from spreadsheets.forms import UploadForm
-from spreadsheets.problems import FileRefused, Problem
-from spreadsheets.reading import ignored_note
+from spreadsheets.forms import upload_take
 from surveys.models import Answer, Category
 from units.permissions import (
     Action,
@@ -316,22 +314,14 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def households_import(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit(request.user, Action.ENTER, code)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    errors: list[Problem] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            rows, ignored = read_households(form.cleaned_data["file"], unit, request.user)
-        except FileRefused as refused:
-            errors = refused.problems.kept
-        else:
-            created = services.households_import(rows=rows, by=request.user)
-            messages.success(
-                request, " ".join([_("%(n)d contacts were imported.") % {"n": len(created)}, ignored_note(ignored)])
-            )
-            return redirect("outreach:households", code=unit.code)
-    status = 400 if form.is_bound else 200
-    context = {"unit": unit, "form": form, "errors": errors, "columns": COLUMNS}
-    return render(request, "outreach/import.html", context, status=status)
+    form, problems, written = upload_take(
+        request, read_households, lambda rows: len(services.households_import(rows=rows, by=request.user)),
+        _("%(n)d contacts were imported."), unit=unit, user=request.user,
+    )  # fmt: skip
+    if written:
+        return redirect("outreach:households", code=unit.code)
+    context = {"unit": unit, "form": form, "problems": problems, "columns": COLUMNS}
+    return render(request, "outreach/import.html", context, status=400 if form.is_bound else 200)
 
 
 @require_GET

@@ -2,9 +2,15 @@
 
 import pytest
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import RoleFactory, UnitFactory, UserFactory
 from units.models import RoleKind, UnitKind
+
+# No wall-clock limit on a property's examples: on a busy machine (CI, two cores shared) Hypothesis's
+# default 200 ms deadline fails tests whose behaviour is right.
+hypothesis_settings.register_profile("manyi", deadline=None)
+hypothesis_settings.load_profile("manyi")
 
 
 @pytest.fixture(autouse=True)

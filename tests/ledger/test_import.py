@@ -70,7 +70,7 @@ def test_any_bad_row_means_nothing_is_imported_and_each_error_names_row_and_colu
     response = post(client_for(users["staff"]), xlsx(rows, HEADER))
     assert response.status_code == 400
     assert not Concern.objects.exists()
-    errors = [str(e) for e in response.context["errors"]]
+    errors = [str(e) for e in response.context["problems"]]
     assert any(e.startswith("Row 4, column 受理日期") for e in errors)
     assert any(e.startswith("Row 5, column 单位") and "S2" in e for e in errors)
     assert any(e.startswith("Row 5, column 类别") for e in errors)
@@ -83,9 +83,9 @@ def test_missing_columns_and_files_that_are_not_excel_are_refused(client_for, us
     client = client_for(users["staff"])
     response = post(client, xlsx([[days_ago(1), "x"]], ["受理日期", "反映人"]))
     assert response.status_code == 400
-    assert "Row 1, column Category: This column is missing." in [str(e) for e in response.context["errors"]]
+    assert "Row 1, column Category: This column is missing." in [str(e) for e in response.context["problems"]]
     response = post(client, SimpleUploadedFile("concerns.xlsx", b"not a workbook"))
-    assert response.status_code == 400 and "damaged" in str(response.context["errors"][0])
+    assert response.status_code == 400 and "damaged" in str(response.context["problems"][0])
     response = post(client, SimpleUploadedFile("concerns.csv", b"a,b"))
     assert response.status_code == 400 and not Concern.objects.exists()
 

@@ -342,7 +342,7 @@ def test_households_are_imported_all_or_nothing(client_for, users, visitor, tree
     bad = rows + [["", "", "外星人", "电话号码", "", "outsider", "S2"]]
     response = client.post(url, {"file": xlsx(bad, HEADER)})
     assert response.status_code == 400 and not Household.objects.exists()
-    errors = [str(e) for e in response.context["errors"]]
+    errors = [str(e) for e in response.context["problems"]]
     for column in ("姓名", "类别", "电话", "负责人", "单位"):
         assert any(e.startswith(f"Row 4, column {column}") for e in errors), column
     assert client.post(url, {"file": xlsx(rows, HEADER)}).status_code == 302
@@ -358,7 +358,7 @@ def test_an_assignee_with_a_role_elsewhere_is_refused_on_import(client_for, user
         reverse("outreach:households_import", args=["D1"]),
         {"file": xlsx([["王", "", "优等生", "", "", "teacher2", "S1"]], HEADER)},
     )
-    assert response.status_code == 400 and "teacher2" in str(response.context["errors"][0])
+    assert response.status_code == 400 and "teacher2" in str(response.context["problems"][0])
 
 
 def test_a_user_sees_the_households_of_their_subtree_and_those_assigned_to_them(tree, users, visitor):
