@@ -22,8 +22,9 @@ from outreach.models import (
     Visit,
     VisitMethod,
 )
+from outreach.opening import follow_ups_open_for
 from outreach.periods import period_start, previous_start
-from surveys.models import Round, RoundStatus
+from surveys.models import Questionnaire, Round, RoundStatus
 from units.models import GroupMember, Role, RoleKind, Unit, UnitKind
 
 # Units whose staff keep households in the demo: schools and towns of the districts with demo logins.
@@ -67,6 +68,10 @@ def _seed_follow_ups(rng: random.Random, today: datetime.date) -> dict:
     open_round = Round.objects.filter(status=RoundStatus.OPEN).order_by("-start").first()
     if open_round is None or FollowUpCall.objects.exists():
         return {"follow_ups": FollowUp.objects.count(), "follow_up_calls": FollowUpCall.objects.count()}
+    # The demo's batches are large enough that saving them queued the opening of follow-ups as a task; with a
+    # broker set and no worker running yet it has not run, so open them here (it skips those already open).
+    with_phone = Questionnaire.objects.filter(round=open_round).exclude(phone="").values_list("pk", flat=True)
+    follow_ups_open_for(list(with_phone))
     staff = _staff_by_district()
     calls, closed = [], []
     for follow_up in FollowUp.objects.filter(round=open_round).select_related("questionnaire", "unit"):

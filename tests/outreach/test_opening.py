@@ -7,11 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import outreach.demo
 from outreach import opening
 from outreach.models import FollowUp
 from surveys.models import Option, RoundStatus
 from surveys.services import QuestionnaireData, questionnaire_create, questionnaire_delete, questionnaire_update
 from surveys.writing import CHANNEL_VALUES, RESPONDENT_VALUES, QuestionnaireRows, questionnaires_add
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +61,8 @@ def test_deleting_a_questionnaire_deletes_its_untouched_follow_up(open_round, in
     assert not FollowUp.objects.exists()
 
 
-def test_a_large_batch_opens_its_follow_ups_by_a_task_after_the_commit(
-    open_round, indicators, tree, monkeypatch, django_capture_on_commit_callbacks
-):
+def _large_batch(open_round, indicators, tree, monkeypatch) -> QuestionnaireRows:
+    """Five questionnaires, two of them (the 1st and 4th) dissatisfied with a phone; "large" above 2."""
     monkeypatch.setattr(opening, "INLINE_LIMIT", 2)
     n = 5
     part = {
@@ -74,12 +75,33 @@ def test_a_large_batch_opens_its_follow_ups_by_a_task_after_the_commit(
         "answers": np.array([[3, 0], [3, 3], [1, 2], [0, 3], [4, 0]], dtype=np.int8),
     }  # fmt: skip
     option_ids = [o.id for o in open_round.scale.options.order_by("number")]
-    rows = QuestionnaireRows.concatenate([i.id for i in indicators], option_ids, [part])
+    return QuestionnaireRows.concatenate([i.id for i in indicators], option_ids, [part])
+
+
+def test_a_large_batch_opens_its_follow_ups_by_a_task_after_the_commit(
+    open_round, indicators, tree, monkeypatch, django_capture_on_commit_callbacks
+):
+    rows = _large_batch(open_round, indicators, tree, monkeypatch)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         ids = questionnaires_add(round=open_round, rows=rows, user=None, source="import").tolist()
     assert not FollowUp.objects.exists() and len(callbacks) == 1  # nothing opened before the commit
     callbacks[0]()  # the commit: the task runs (in-process here, on a worker in production)
     assert sorted(FollowUp.objects.values_list("questionnaire_id", flat=True)) == [ids[0], ids[3]]
+
+
+def test_the_demo_opens_follow_ups_whose_task_has_not_run(
+    open_round, indicators, tree, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Seeded with a broker and no worker, the task opening a large batch's follow-ups waits: the demo opens them."""
+    rows = _large_batch(open_round, indicators, tree, monkeypatch)
+    with django_capture_on_commit_callbacks(execute=False):  # the task is never run
+        ids = questionnaires_add(round=open_round, rows=rows, user=None, source="demo").tolist()
+    assert not FollowUp.objects.exists()
+    UnitFactory(code="LY", name="临沂市")  # the demo seeds only the demo city's data
+    outreach.demo.seed()
+    assert sorted(FollowUp.objects.values_list("questionnaire_id", flat=True)) == [ids[0], ids[3]]
+    outreach.demo.seed()  # again: nothing opened twice
+    assert FollowUp.objects.count() == 2
 
 
 @given(st.sets(st.integers(min_value=1, max_value=10_000), max_size=200))
