@@ -60,7 +60,7 @@ def page_checks(round: Round, scope_path: str, units: list[tuple[int, str]]) -> 
     """The checks of ``units`` ((id, path), all under ``scope_path``): see the module's docstring."""
     wanted = {unit_id for unit_id, _path in units}
     plan = SamplePlan.objects.filter(round=round).first()
-    limit = Fraction(plan.doubtful_rate) / 100 if plan else doubtful_limit(round)
+    limit = doubtful_limit(plan or SamplePlan(round=round))  # without a plan, the default (no query)
     pooled = checked_below(round, scope_path, wanted)
     doubtful = {unit_id: c.discrepancy_percent for unit_id, c in pooled.items() if is_doubtful(c, limit)}
     if plan is None:

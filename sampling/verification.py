@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sampling import maths
-from sampling.models import Verification, VerificationDraw, VerificationResult
+from sampling.models import SamplePlan, Verification, VerificationDraw, VerificationResult
 from sampling.plans import plan_of
 from surveys.engine import percent
 from surveys.models import Channel, Questionnaire, Round, RoundStatus
@@ -142,9 +142,9 @@ def verification_figures(round: Round) -> tuple[dict[int, Checked], dict[int | N
     return dict(by_unit), dict(by_clerk)
 
 
-def doubtful_limit(round: Round) -> Fraction:
+def doubtful_limit(plan: SamplePlan) -> Fraction:
     """The discrepancy rate above which a unit's data are doubtful (the plan's, default 10 %), as a share."""
-    return Fraction(plan_of(round).doubtful_rate) / 100
+    return Fraction(plan.doubtful_rate) / 100
 
 
 def is_doubtful(checked: Checked, limit: Fraction) -> bool:
@@ -156,7 +156,7 @@ def units_doubtful(round: Round) -> dict[int, Decimal]:
 
     Each unit on its own questionnaires; pages that rank units above (districts) roll them up with
     ``checked_below``."""
-    limit = doubtful_limit(round)
+    limit = doubtful_limit(plan_of(round))
     by_unit, _clerks = verification_figures(round)
     return {unit_id: checked.discrepancy_percent for unit_id, checked in by_unit.items() if is_doubtful(checked, limit)}
 
