@@ -62,13 +62,19 @@ def test_populations_from_excel_all_or_nothing(client_for, users, tree, round):
 
 
 def test_the_settings_are_for_whoever_manages_the_round(client_for, users, city_admin, round):
-    data = {"margin": "5", "confidence": "99", "max_attempts": 3, "verify_share": "5", "verify_minimum": 5,
+    data = {"margin": "5", "confidence": "99", "max_attempts": 3, "retry_hours": 3, "verify_share": "5", "verify_minimum": 5,
             "doubtful_rate": "10", "quotas_text": "家长:60,学生:30"}  # fmt: skip
     assert client_for(users["admin"]).post(url("plan_settings", round), data).status_code == 403
     assert client_for(city_admin).post(url("plan_settings", round), data).status_code == 302
     plan = SamplePlan.objects.get(round=round)
-    assert (plan.confidence, plan.quotas) == (99, {"parent": 60, "student": 30})
-    for bad in ({"margin": "0"}, {"confidence": "80"}, {"quotas_text": "家长:90,学生:30"}, {"quotas_text": "猫:5"}):
+    assert (plan.confidence, plan.quotas, plan.retry_hours) == (99, {"parent": 60, "student": 30}, 3)
+    for bad in (
+        {"margin": "0"},
+        {"retry_hours": "0"},
+        {"confidence": "80"},
+        {"quotas_text": "家长:90,学生:30"},
+        {"quotas_text": "猫:5"},
+    ):
         assert client_for(city_admin).post(url("plan_settings", round), data | bad).status_code == 400
 
 
