@@ -161,8 +161,9 @@ def units_doubtful(round: Round) -> dict[int, Decimal]:
     return {unit_id: checked.discrepancy_percent for unit_id, checked in by_unit.items() if is_doubtful(checked, limit)}
 
 
-def checked_below(round: Round, scope_path: str, unit_ids: set[int]) -> dict[int, Checked]:
-    """The call-backs of each of ``unit_ids`` pooled with everything below it, from those under ``scope_path``.
+def checked_below(round: Round, scope_path: str, unit_ids: set[int] | None = None) -> dict[int, Checked]:
+    """The call-backs of each of ``unit_ids`` (None: every unit) pooled with everything below it, from those
+    under ``scope_path``.
 
     One GROUP BY over the round's call-backs below the scope (none in a round without call-backs: one cheap
     query); a district's figures are the sums of its units' (verified, confirmed, discrepancy over them all).
@@ -174,6 +175,6 @@ def checked_below(round: Round, scope_path: str, unit_ids: set[int]) -> dict[int
     pooled = defaultdict(Checked)
     for path, result, count in grouped:
         for unit_id in ids_of(path):
-            if unit_id in unit_ids:
+            if unit_ids is None or unit_id in unit_ids:
                 pooled[unit_id].add(result, count)
     return dict(pooled)

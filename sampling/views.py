@@ -21,7 +21,9 @@ from sampling.models import AttemptResult, CallAttempt, CallNumber, Verification
 from sampling.plans import achieved, plan_apply_as_targets, plan_of, plan_rows, plan_save, populations_set
 from sampling.sheets import call_list_read, call_records_read, populations_read
 from sampling.verification import (
-    units_doubtful,
+    checked_below,
+    doubtful_limit,
+    is_doubtful,
     verification_draw,
     verification_figures,
     verification_record,
@@ -302,9 +304,12 @@ def _verify_page(request: HttpRequest, round: Round, form=None, status=200) -> H
             raise Http404
         form = VerificationForm(initial={"item": item.pk}, **_verification_form_kwargs(round))
         item.phone_whole = verification_reveal(item=item, user=user)
-    managed = set(round_units(round, user, Action.MANAGE).values_list("pk", flat=True))
-    by_unit, by_clerk = verification_figures(round)
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=[u for u in by_unit if u in managed]).order_by("path")}
+    _by_unit, by_clerk = verification_figures(round)
+    # Each unit with its subtree's call-backs: a district's verified, confirmed and discrepancy rate over its units.
+    by_unit = checked_below(round, "/")
+    managed = units_for(user, Action.MANAGE).filter(pk__in=list(by_unit)).order_by("path")  # schools and above
+    units = {u.pk: u for u in managed}
+    limit = doubtful_limit(plan_of(round))
     clerks = {u.pk: u for u in users_for(user, Action.MANAGE).filter(pk__in=[c for c in by_clerk if c])}
     context = {
         "round": round,
@@ -314,7 +319,7 @@ def _verify_page(request: HttpRequest, round: Round, form=None, status=200) -> H
         "draw_form": DrawForm() if may_manage_round(user, round) else None,
         "units": [(unit, by_unit[pk]) for pk, unit in units.items()],
         "clerks": [(clerk, by_clerk[pk]) for pk, clerk in clerks.items()],
-        "doubtful": units_doubtful(round),
+        "doubtful": {pk for pk, checked in by_unit.items() if is_doubtful(checked, limit)},
         "plan": plan_of(round),
     }
     return render(request, "sampling/verify.html", context, status=status)
