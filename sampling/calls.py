@@ -31,7 +31,8 @@ from sampling.models import (
     CallReveal,
 )
 from sampling.plans import plan_of, plan_rows
-from surveys.models import RespondentType, Round
+from surveys.models import Channel, RespondentType, Round
+from surveys.services import QuestionnaireData, questionnaire_create
 from units.models import Unit
 from units.paths import ancestors_of
 
@@ -190,16 +191,33 @@ def number_reveal(*, number: CallNumber, user) -> str:
 
 
 @transaction.atomic
-def attempt_record(*, number: CallNumber, result: str, user, at: datetime.datetime | None = None) -> CallAttempt:
+def attempt_record(*, number: CallNumber, result: str, user, at: datetime.datetime | None = None,
+                   questionnaire_ref: int | None = None) -> CallAttempt:  # fmt: skip
     """One attempt of a caller; refused past the plan's attempts or after a final result."""
     number = CallNumber.objects.select_for_update().get(pk=number.pk)
     if number.attempts >= plan_of(number.round).max_attempts:
         raise ValidationError(_("This number has had every attempt the plan allows."))
     if number.last_result in FINAL_RESULTS or number.disposition == maths.COMPLETE:
         raise ValidationError(_("This number has a final result: it is not called again."))
-    attempt = CallAttempt.objects.create(number=number, at=at or timezone.now(), result=result, caller=user)
+    attempt = CallAttempt.objects.create(number=number, at=at or timezone.now(), result=result, caller=user,
+                                         questionnaire_ref=questionnaire_ref)  # fmt: skip
     _dispositions_refresh([number.pk])
     return attempt
+
+
+INTERVIEWED = {AttemptResult.COMPLETE, AttemptResult.PARTIAL}  # results whose interview gives a questionnaire
+
+
+@transaction.atomic
+def interview_save(*, number: CallNumber, result: str, data: QuestionnaireData, user) -> CallAttempt:
+    """The questionnaire of a reached respondent, written by the one writer (``questionnaire_create``, source
+    "phone"), and the attempt with its result linked to it: both or neither."""
+    if result not in INTERVIEWED:
+        raise ValidationError(_("Only a completed or partly completed interview gives a questionnaire."))
+    if data.unit.pk != number.unit_id or data.channel != Channel.PHONE:
+        raise ValidationError(_("A phone interview is a questionnaire of the number's unit, channel 电话."))
+    questionnaire = questionnaire_create(round=number.round, data=data, user=user, source="phone")
+    return attempt_record(number=number, result=result, user=user, questionnaire_ref=questionnaire.pk)
 
 
 def _dispositions_refresh(number_ids: list[int]) -> None:

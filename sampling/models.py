@@ -139,6 +139,8 @@ class CallAttempt(models.Model):
     result = models.CharField(_("result"), max_length=12, choices=AttemptResult.choices)
     caller = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     imported = models.BooleanField(default=False)
+    # The questionnaire the interview of a reached respondent gave (kept as a plain id: a call-back may void it).
+    questionnaire_ref = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["number", "at", "id"]
