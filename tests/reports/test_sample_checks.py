@@ -163,3 +163,10 @@ def test_the_workbook_has_the_margin_and_the_note(sampled, schools, tmp_path):
     )
     assert rows["S1"]["数据核查"] == "数据存疑（回访不符率50.00%）；低于计划（100/278份）"
     assert rows["S4"]["数据核查"] in ("", None)
+
+
+def test_the_plan_page_shows_the_same_margin_one_rule(client_for, users, sampled):
+    # S1 on the plan page: its observed 80 % at 100 of 1,000, as on the ranking: ± 7.44 (not p = 0.9's 5.58).
+    page = client_for(users["admin"]).get(reverse("sampling:plan", args=[sampled.code])).content.decode()
+    assert "± 7.44" in page and "± 5.58" not in page
+    assert "± 2.94" in page  # S4: no rate yet, 0.9 stands in
