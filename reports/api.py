@@ -1,7 +1,10 @@
 """The JSON shapes of the ranking and unit figures (English keys; documented in docs/reports.md)."""
 
+from decimal import Decimal
+
 from reports.ranking import Figure, Ranking, Row
 from reports.unit_report import UnitReport
+from sampling.checks import SampleCheck
 from surveys.engine import Counts
 from surveys.figures import UnitInfo
 from surveys.models import Round
@@ -49,6 +52,19 @@ def figure_json(figure: Figure) -> dict:
     }
 
 
+def sample_json(sample: SampleCheck | None, margin: Decimal | None, doubtful: Decimal | None) -> dict:
+    """The sample checks of a row or unit page: null margin and below_plan without a sample plan."""
+    return {
+        "margin": None if margin is None else float(margin),
+        "below_plan": None if sample is None else sample.below_plan,
+        "sample": None
+        if sample is None
+        else {"achieved": sample.achieved, "planned": sample.planned, "population": sample.population},
+        "doubtful": doubtful is not None,
+        "discrepancy_rate": None if doubtful is None else float(doubtful),
+    }
+
+
 def ranking_json(ranking: Ranking) -> dict:
     return {
         "round": round_json(ranking.round),
@@ -59,6 +75,7 @@ def ranking_json(ranking: Ranking) -> dict:
         "peers": len(ranking.rows),
         "ranked": ranking.ranked,
         "target_line_after": ranking.target_line_after,
+        "sample_plan": ranking.planned,
         "rows": [_row_json(row) for row in ranking.rows],
     }
 
@@ -77,6 +94,7 @@ def _row_json(row: Row) -> dict:
         "low_votes": row.low_votes,
         "not_clearly_different": row.not_clearly_different,
         "line_below": row.line_below,
+        **sample_json(row.sample, row.margin, row.doubtful),
         # Three lists in the order of the ranking's "indicators" (1,000 rows x 6 small objects made the answer slow).
         "indicators": {
             "rates": [_rate(cell) for cell in row.indicators],
@@ -96,6 +114,8 @@ def unit_report_json(report: UnitReport) -> dict:
         "peers_ranked": report.ranked,
         "options": [{"number": o.number, "name": o.label(), "category": o.category} for o in report.options],
         "overall": figure_json(report.overall),
+        "sample_plan": report.planned,
+        **sample_json(report.sample, report.margin, report.doubtful),
         "target": {
             "rate": None if report.round.target_rate is None else float(report.round.target_rate),
             "rate_met": report.target_met,
@@ -113,12 +133,13 @@ def unit_report_json(report: UnitReport) -> dict:
         "indicators": [
             {"code": line.indicator.code, "name": line.indicator.label()}
             | figure_json(line.figure)
+            | {"margin": None if margin is None else float(margin)}
             | {
                 "option_counts": line.option_counts,
                 "option_shares": [None if share is None else float(share) for share in line.option_shares],
                 "peers_average": None if line.peers_average is None else float(line.peers_average),
             }
-            for line in report.lines
+            for line, margin in report.margin_lines
         ],
         "weakest": [line.indicator.code for line in report.weakest],
         "trend": [

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
+from sampling.checks import PageChecks, SampleCheck, page_checks
 from surveys.engine import (
     Counts,
     VotesNeeded,
@@ -146,6 +147,18 @@ class Row:
     line_below: bool = False
     rate_change_text: str = ""
     rank_change_text: str = ""
+    # With ``ranking_checked``: the sample (a plan only), the margin of the overall rate, 数据存疑's rate.
+    sample: SampleCheck | None = None
+    margin: Decimal | None = None
+    doubtful: Decimal | None = None
+
+    @property
+    def below_plan(self) -> bool | None:
+        return None if self.sample is None else self.sample.below_plan
+
+    @property
+    def margin_text(self) -> str:
+        return "" if self.margin is None else f"±{self.margin}"
 
     @property
     def overall(self) -> Figure:
@@ -167,6 +180,12 @@ class Ranking:
     rows: list[Row]
     previous_round: Round | None
     target_line_after: int | None  # rows above the target-rank line, None when no line is drawn
+    checks: PageChecks | None = None  # set by ``ranking_checked``
+
+    @property
+    def planned(self) -> bool:
+        """The round has a sample plan: the margin column and the below-plan flag are shown."""
+        return self.checks is not None and self.checks.planned
 
     @property
     def ranked(self) -> int:
@@ -216,6 +235,21 @@ def ranking_of(round: Round, scope: UnitInfo, level: str, sort: str = OVERALL) -
     figures = figures_of(round, [scope, *round_peers(round, scope, level)])
     previous = earlier_scope_figures(round.previous, scope, level) if round.previous_id else None
     return ranking_build(figures, scope, level, sort, previous)
+
+
+def ranking_checked(ranking: Ranking) -> Ranking:
+    """The ranking with its sample checks (``sampling.checks``): the margin of each overall rate at the sample
+    achieved and the below-plan flag when the round has a sample plan, 数据存疑 from the call-backs.
+
+    Apart from ``ranking_of``, because the dashboard, the assessment and peer standings rank without them."""
+    checks = page_checks(ranking.round, ranking.scope.path, [(row.unit.id, row.unit.path) for row in ranking.rows])
+    ranking.checks = checks
+    for row in ranking.rows:
+        row.doubtful = checks.doubtful.get(row.unit.id)
+        row.sample = checks.samples.get(row.unit.id)
+        if row.sample is not None:
+            row.margin = row.sample.margin(row.overall.rate)
+    return ranking
 
 
 def earlier_scope_figures(round: Round, scope: UnitInfo | None, level: str, unit_id: int | None = None):

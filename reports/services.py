@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from config.celery import send_job_after_commit
 from config.routers import replica_reads
 from reports.models import ReportJob, ReportStatus
-from reports.ranking import ranking_for
+from reports.ranking import ranking_checked, ranking_for
 from reports.workbook import workbook_write
 from surveys.models import Round
 from units.models import Unit
@@ -43,7 +43,7 @@ def report_job_run(job_id: int) -> ReportJob:
         if not can(job.user, Action.VIEW, job.scope):
             raise PermissionError(_("The scope is no longer within your units."))
         with replica_reads():
-            ranking = ranking_for(job.round, job.scope.code, job.level)
+            ranking = ranking_checked(ranking_for(job.round, job.scope.code, job.level))
         name = f"reports/{job.id}-{uuid.uuid4().hex[:12]}.xlsx"
         path = Path(settings.MEDIA_ROOT) / name
         path.parent.mkdir(parents=True, exist_ok=True)

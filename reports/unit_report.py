@@ -20,6 +20,7 @@ from reports.ranking import (
     earlier_scope_figures,
     ranking_build,
 )
+from sampling.checks import PageChecks, SampleCheck, page_checks
 from surveys.engine import (
     VotesNeeded,
     competition_ranks,
@@ -87,6 +88,20 @@ class UnitReport:
     rank_gap: RankGap | None
     trend: list[TrendPoint]
     children: list[tuple[UnitInfo, Figure]] = field(default_factory=list)
+    # With ``unit_report_checked``: the sample against the plan, the margins of the rates, 数据存疑's rate.
+    checks: PageChecks | None = None
+    sample: SampleCheck | None = None
+    margin: Decimal | None = None  # of the overall rate
+    line_margins: list[Decimal | None] = field(default_factory=list)  # of each indicator's rate, in line order
+    doubtful: Decimal | None = None
+
+    @property
+    def planned(self) -> bool:
+        return self.checks is not None and self.checks.planned
+
+    @property
+    def margin_lines(self) -> list[tuple["IndicatorLine", Decimal | None]]:
+        return list(zip(self.lines, self.line_margins or [None] * len(self.lines), strict=True))
 
     @property
     def target_met(self) -> bool | None:
@@ -113,6 +128,19 @@ def unit_report_of(round: Round, unit: UnitInfo, scope: UnitInfo | None) -> Unit
     figures = figures_of(round, [unit, *peers, *round_children(round, unit)])
     history = [earlier_scope_figures(earlier, scope, unit.kind, unit.id) for earlier in earlier_rounds(round)]
     return unit_report_build(figures, unit, scope, history)
+
+
+def unit_report_checked(report: UnitReport) -> UnitReport:
+    """The report with its sample checks (``sampling.checks``, the rule of the ranking too): the margin of each
+    rate at the questionnaires achieved and below plan with a sample plan, 数据存疑 from the call-backs."""
+    unit = report.unit
+    checks = page_checks(report.round, unit.path, [(unit.id, unit.path)])
+    report.checks, report.doubtful = checks, checks.doubtful.get(unit.id)
+    report.sample = checks.samples.get(unit.id)
+    if report.sample is not None:
+        report.margin = report.sample.margin(report.overall.rate)
+        report.line_margins = [report.sample.margin(line.figure.rate) for line in report.lines]
+    return report
 
 
 def unit_report_for(round: Round, unit: UnitInfo, scope: UnitInfo | None, figures: RoundFigures) -> UnitReport:

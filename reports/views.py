@@ -23,9 +23,9 @@ from reports.api import ranking_json, unit_report_json
 from reports.forms import RankingForm, UnitPageForm, form_errors
 from reports.models import ReportJob
 from reports.peers import peer_standing_for, peer_standing_json
-from reports.ranking import ranking_of
+from reports.ranking import ranking_checked, ranking_of
 from reports.services import report_job_create
-from reports.unit_report import unit_report_of
+from reports.unit_report import unit_report_checked, unit_report_of
 from spreadsheets.downloads import attachment
 from surveys.figures import UnitInfo
 from surveys.models import Round
@@ -76,7 +76,7 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     status = 200
     if form.is_valid():
         data = form.cleaned_data
-        context["ranking"] = ranking_of(round, data["scope"], data["level"], data["sort"])
+        context["ranking"] = ranking_checked(ranking_of(round, data["scope"], data["level"], data["sort"]))
     else:
         context["errors"] = form_errors(form)
         # A bare visit by a user with nothing to rank is no bad request: only parameters given can be wrong.
@@ -111,7 +111,7 @@ def unit_page(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
         context = {"round": round, "unit": info, "form": form, "errors": form_errors(form)}
         return render(request, "reports/unit.html", context, status=400)
     scope = form.cleaned_data["scope"]
-    report = unit_report_of(round, info, scope)
+    report = unit_report_checked(unit_report_of(round, info, scope))
     api_url = reverse("reports:api_unit", args=[round.code, info.code]) + (
         f"?{urlencode({'scope': scope.code})}" if scope else ""
     )
@@ -151,7 +151,7 @@ def api_ranking(request: HttpRequest, code: str) -> JsonResponse:
     if not form.is_valid():
         return _api_error(400, form_errors(form))
     data = form.cleaned_data
-    ranking = ranking_of(round, data["scope"], data["level"], data["sort"])
+    ranking = ranking_checked(ranking_of(round, data["scope"], data["level"], data["sort"]))
     return JsonResponse(ranking_json(ranking), json_dumps_params=JSON_OPTIONS)
 
 
@@ -177,7 +177,7 @@ def api_unit(request: HttpRequest, code: str, unit_code: str) -> JsonResponse:
     form = UnitPageForm(request.GET, round=round, unit=info, user=request.user)
     if not form.is_valid():
         return _api_error(400, form_errors(form))
-    report = unit_report_of(round, info, form.cleaned_data["scope"])
+    report = unit_report_checked(unit_report_of(round, info, form.cleaned_data["scope"]))
     data = unit_report_json(report) | {
         "peer_standing": peer_standing_json(peer_standing_for(request.user, round, info))
     }

@@ -58,6 +58,7 @@ class _Styles:
 PERCENT = "0.00%"
 POINTS = "+0.00;-0.00;0.00"
 CHANGE = "+0;-0;0"
+MARGIN = "0.00"
 
 
 def rate_value(figure: Figure) -> float | str:
@@ -124,12 +125,24 @@ def _overall_sheet(ranking: Ranking, styles: _Styles):
         "满意率变化（百分点）", "上轮名次", "名次变化", "有效票数不足", "与上一名无明显差异",
     ]  # fmt: skip
     widths = [6, 14, 28, 10, 8, 9, 8, 8, 11, 11, 11, 6, 13, 15, 11, 14, 9, 9, 11, 14]
+    planned = ranking.planned
+    if planned:  # beside the rate's interval: the margin at the questionnaires achieved, and the sample itself
+        confidence = ranking.checks.confidence
+        headers[11:11] = [f"误差范围（±百分点，{confidence}%置信）", "已完成问卷", "计划样本量"]
+        widths[11:11] = [14, 10, 10]
+    headers.append("数据核查")
+    widths.append(26)
 
     def rows() -> Iterator[Cells]:
         for row in ranking.rows:
             plain, percent = styles.get(line=row.line_below), styles.get(PERCENT, line=row.line_below)
             overall, counts, needed, before = row.overall, row.overall.counts, row.votes_needed, row.previous
             interval = overall.interval_hundredths
+            sample = [
+                ("" if row.margin is None else float(row.margin), styles.get(MARGIN, line=row.line_below)),
+                (row.sample.achieved if row.sample else "", plain),
+                (row.sample.planned if row.sample else "", plain),
+            ]
             yield [
                 (_blank(row.sort_rank), plain),
                 (row.unit.code, plain),
@@ -142,6 +155,7 @@ def _overall_sheet(ranking: Ranking, styles: _Styles):
                 (rate_value(overall), percent),
                 ("" if interval is None else interval[0] / 10_000, percent),
                 ("" if interval is None else interval[1] / 10_000, percent),
+                *(sample if planned else []),
                 (_yes(row.target_met), plain),
                 ("" if needed is None else needed.convert, plain),
                 ("" if needed is None or needed.gain is None else needed.gain, plain),
@@ -151,9 +165,20 @@ def _overall_sheet(ranking: Ranking, styles: _Styles):
                 (_blank(row.rank_change), styles.get(CHANGE, line=row.line_below)),
                 ("是" if row.low_votes else "", plain),
                 ("是" if row.not_clearly_different else "", plain),
+                (check_note(row), plain),
             ]
 
     return headers, widths, rows()
+
+
+def check_note(row: Row) -> str:
+    """数据存疑 (with the discrepancy rate of the call-backs) and 低于计划 (fewer questionnaires than planned)."""
+    notes = []
+    if row.doubtful is not None:
+        notes.append(f"数据存疑（回访不符率{row.doubtful}%）")
+    if row.below_plan:
+        notes.append(f"低于计划（{row.sample.achieved}/{row.sample.planned}份）")
+    return "；".join(notes)
 
 
 def _blank(value: int | None) -> int | str:

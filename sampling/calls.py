@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +31,15 @@ from sampling.models import (
     CallReveal,
 )
 from sampling.plans import plan_of, plan_rows
-from surveys.models import RespondentType, Round
+from surveys.models import Channel, RespondentType, Round
+from surveys.services import QuestionnaireData, questionnaire_create
 from units.models import Unit
 from units.paths import ancestors_of
 
 TYPES = ["", *RespondentType.values]  # positions seed the generators: never reorder
-RETRY_AFTER = datetime.timedelta(hours=2)  # a number not reached is called again at another time of day
+# The times of day a caller tries a number not reached at (local time): 上午 before noon, 下午 to 18:00, 晚上 after.
+BANDS = [("morning", 0, 12), ("afternoon", 12, 18), ("evening", 18, 24)]
+UNANSWERED = [result for result, category in CATEGORY.items() if category == maths.NON_CONTACT]
 UPDATE_CHUNK = 900  # ids per UPDATE where the database takes no array (SQLite's variable limit)
 
 
@@ -147,17 +151,36 @@ def callers_assign(*, round: Round, unit: Unit, caller, count: int) -> int:
 # ---------------------------------------------------------------- the caller's screen
 
 
-def numbers_to_call(round: Round, user) -> QuerySet[CallNumber]:
-    """The user's numbers still to call: not final, attempts left, not tried within ``RETRY_AFTER``."""
+def time_band(at: datetime.datetime) -> tuple[str, int, int]:
+    """The band of the day (name, first hour, hour after the last) that ``at`` falls in, in local time."""
+    hour = timezone.localtime(at).hour
+    return next(band for band in BANDS if band[1] <= hour < band[2])
+
+
+def numbers_to_call(round: Round, user, now: datetime.datetime | None = None) -> QuerySet[CallNumber]:
+    """The user's numbers still to call: not final, attempts left, not tried within the plan's ``retry_hours``.
+
+    Fewest attempts first; among them, numbers never tried unanswered in the present band of the day
+    (上午, 下午, 晚上) before those that were, so that a number is tried at different times of day.
+    """
     plan = plan_of(round)
-    waited = timezone.now() - RETRY_AFTER
+    now = now or timezone.now()
+    waited = now - datetime.timedelta(hours=plan.retry_hours)
+    _name, first, last = time_band(now)
+    # ExtractHour reads the hour in the current time zone (USE_TZ), on PostgreSQL and SQLite alike.
+    tried_now = (
+        CallAttempt.objects.filter(number=OuterRef("pk"), result__in=UNANSWERED)
+        .annotate(hour=ExtractHour("at"))
+        .filter(hour__gte=first, hour__lt=last)
+    )
     return (
         CallNumber.objects.filter(round=round, caller=user, draw__isnull=False, attempts__lt=plan.max_attempts)
         .exclude(last_result__in=FINAL_RESULTS)
         .exclude(disposition=maths.COMPLETE)
         .filter(Q(last_called_at__isnull=True) | Q(last_called_at__lte=waited))
+        .annotate(tried_now=Exists(tried_now))
         .select_related("unit")
-        .order_by("attempts", "last_called_at", "id")
+        .order_by("attempts", "tried_now", "last_called_at", "id")
     )
 
 
@@ -168,16 +191,33 @@ def number_reveal(*, number: CallNumber, user) -> str:
 
 
 @transaction.atomic
-def attempt_record(*, number: CallNumber, result: str, user, at: datetime.datetime | None = None) -> CallAttempt:
+def attempt_record(*, number: CallNumber, result: str, user, at: datetime.datetime | None = None,
+                   questionnaire_ref: int | None = None) -> CallAttempt:  # fmt: skip
     """One attempt of a caller; refused past the plan's attempts or after a final result."""
     number = CallNumber.objects.select_for_update().get(pk=number.pk)
     if number.attempts >= plan_of(number.round).max_attempts:
         raise ValidationError(_("This number has had every attempt the plan allows."))
     if number.last_result in FINAL_RESULTS or number.disposition == maths.COMPLETE:
         raise ValidationError(_("This number has a final result: it is not called again."))
-    attempt = CallAttempt.objects.create(number=number, at=at or timezone.now(), result=result, caller=user)
+    attempt = CallAttempt.objects.create(number=number, at=at or timezone.now(), result=result, caller=user,
+                                         questionnaire_ref=questionnaire_ref)  # fmt: skip
     _dispositions_refresh([number.pk])
     return attempt
+
+
+INTERVIEWED = {AttemptResult.COMPLETE, AttemptResult.PARTIAL}  # results whose interview gives a questionnaire
+
+
+@transaction.atomic
+def interview_save(*, number: CallNumber, result: str, data: QuestionnaireData, user) -> CallAttempt:
+    """The questionnaire of a reached respondent, written by the one writer (``questionnaire_create``, source
+    "phone"), and the attempt with its result linked to it: both or neither."""
+    if result not in INTERVIEWED:
+        raise ValidationError(_("Only a completed or partly completed interview gives a questionnaire."))
+    if data.unit.pk != number.unit_id or data.channel != Channel.PHONE:
+        raise ValidationError(_("A phone interview is a questionnaire of the number's unit, channel 电话."))
+    questionnaire = questionnaire_create(round=number.round, data=data, user=user, source="phone")
+    return attempt_record(number=number, result=result, user=user, questionnaire_ref=questionnaire.pk)
 
 
 def _dispositions_refresh(number_ids: list[int]) -> None:

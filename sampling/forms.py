@@ -18,7 +18,15 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = SamplePlan
-        fields = ["margin", "confidence", "max_attempts", "verify_share", "verify_minimum", "doubtful_rate"]
+        fields = [
+            "margin",
+            "confidence",
+            "max_attempts",
+            "retry_hours",
+            "verify_share",
+            "verify_minimum",
+            "doubtful_rate",
+        ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

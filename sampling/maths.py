@@ -70,6 +70,20 @@ def margin_of_error(*, achieved: int, expected: Fraction, confidence: int = 95,
     return percent(error)
 
 
+def margin_beside(*, achieved: int, rate: Fraction | None, expected: Fraction, confidence: int = 95,
+                  population: int | None = None) -> Decimal | None:  # fmt: skip
+    """THE margin of error shown beside a rate, on every page (sample plan, ranking, unit page, workbook).
+
+    p is the rate it is printed beside (the observed rate at the sample achieved), not the plan's expected rate:
+    a margin printed beside 82 % is read as the margin of 82 %, and the expected rate (last round's, or 0.9)
+    served only to size the sample before any questionnaire came in. Without an observed rate (no valid vote
+    yet) the expected rate stands in. An observed 0 % or 100 % has a margin of 0 by this (Wald) formula: the
+    ranking's Wilson interval beside it stays honest at the ends.
+    """
+    return margin_of_error(achieved=achieved, expected=expected if rate is None else rate, confidence=confidence,
+                           population=population)  # fmt: skip
+
+
 def quota_counts(n: int, shares: dict[str, int | Fraction]) -> dict[str, int]:
     """``n`` split by ``shares`` (any positive weights) with the largest remainder, so the parts add up to n.
 

@@ -7,6 +7,7 @@ attempt (docs/performance.md).
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,10 @@ class SamplePlan(models.Model):
     )
     quotas = models.JSONField(_("quotas by respondent type"), default=dict, blank=True)  # type -> share in %
     max_attempts = models.PositiveSmallIntegerField(_("attempts per number at most"), default=5)
+    retry_hours = models.PositiveSmallIntegerField(
+        _("hours before a number not reached is called again"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+    )  # fmt: skip
     verify_share = models.DecimalField(_("share verified (%)"), max_digits=5, decimal_places=2, default=5)
     verify_minimum = models.PositiveSmallIntegerField(_("verified per unit at least"), default=5)
     doubtful_rate = models.DecimalField(
@@ -134,6 +139,8 @@ class CallAttempt(models.Model):
     result = models.CharField(_("result"), max_length=12, choices=AttemptResult.choices)
     caller = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     imported = models.BooleanField(default=False)
+    # The questionnaire the interview of a reached respondent gave (kept as a plain id: a call-back may void it).
+    questionnaire_ref = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["number", "at", "id"]

@@ -44,19 +44,25 @@ class Achieved:
 
 
 def achieved(round: Round, rows: list[UnitPlan], plan: SamplePlan) -> dict[int, Achieved]:
-    """Each planned unit's questionnaires (one GROUP BY) and the margin of error at ``plan``'s confidence."""
-    counts = dict(
-        Questionnaire.objects.filter(round=round, unit_id__in=[r.unit.pk for r in rows])
-        .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
-    )  # fmt: skip
+    """Each planned unit's questionnaires (one GROUP BY) and the margin of error of its rate at ``plan``'s
+    confidence (``maths.margin_beside``: the rule of every page)."""
+    ids = [r.unit.pk for r in rows]
+    counts = questionnaire_counts(round, ids)
+    figures = figures_of(round, round_unit_infos(round, ids))
     result = {}
     for row in rows:
         count = counts.get(row.unit.pk, 0)
-        margin = maths.margin_of_error(
-            achieved=count, expected=row.expected, confidence=plan.confidence, population=row.population
-        )
+        rate = figures.rate(row.unit.pk) if row.unit.pk in figures else None
+        margin = maths.margin_beside(achieved=count, rate=rate, expected=row.expected, confidence=plan.confidence,
+                                     population=row.population)  # fmt: skip
         result[row.unit.pk] = Achieved(count, margin, count < row.n)
     return result
+
+
+def questionnaire_counts(round: Round, unit_ids: list[int]) -> dict[int, int]:
+    """Questionnaires per unit (the sample achieved), for these units only: one GROUP BY on (round, unit)."""
+    found = Questionnaire.objects.filter(round=round, unit_id__in=unit_ids).values("unit_id").annotate(n=Count("id"))
+    return dict(found.values_list("unit_id", "n"))
 
 
 def plan_of(round: Round) -> SamplePlan:
@@ -83,17 +89,28 @@ def plan_rows(round: Round, *, margin: Decimal | None = None, confidence: int | 
     confidence = plan.confidence if confidence is None else confidence
     if units is None:
         units = list(Unit.objects.filter(participations__round=round).order_by("path"))
-    ids = [u.pk for u in units]
-    populations = dict(UnitPopulation.objects.filter(round=round, unit_id__in=ids).values_list("unit_id", "population"))
-    previous = previous_rates(round, ids)
+    planned = units_planned(round, [u.pk for u in units], margin=margin, confidence=confidence)
     rows = []
     for unit in units:
-        expected = previous.get(unit.pk, maths.DEFAULT_EXPECTED)
-        population = populations.get(unit.pk)
-        n = maths.sample_size(expected=expected, margin=margin, confidence=confidence, population=population)
-        quotas = _quota_parts(n, plan.quotas)
-        rows.append(UnitPlan(unit, population, expected, unit.pk in previous, n, quotas))
+        population, expected, from_previous, n = planned[unit.pk]
+        rows.append(UnitPlan(unit, population, expected, from_previous, n, _quota_parts(n, plan.quotas)))
     return rows
+
+
+def units_planned(round: Round, unit_ids: list[int], *, margin: Fraction,
+                  confidence: int) -> dict[int, tuple[int | None, Fraction, bool, int]]:  # fmt: skip
+    """unit id -> (population, expected rate, whether from the previous round, n): these units' rows only."""
+    populations = dict(
+        UnitPopulation.objects.filter(round=round, unit_id__in=unit_ids).values_list("unit_id", "population")
+    )
+    previous = previous_rates(round, unit_ids)
+    planned = {}
+    for unit_id in unit_ids:
+        expected = previous.get(unit_id, maths.DEFAULT_EXPECTED)
+        population = populations.get(unit_id)
+        n = maths.sample_size(expected=expected, margin=margin, confidence=confidence, population=population)
+        planned[unit_id] = (population, expected, unit_id in previous, n)
+    return planned
 
 
 def _quota_parts(n: int, shares: dict[str, int]) -> dict[str, int]:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("rounds/<str:code>/calls/assign/", views.assign, name="assign"),
     path("rounds/<str:code>/calls/records/", views.records_upload, name="records"),
     path("rounds/<str:code>/calls/dial/", views.dial, name="dial"),
+    path("rounds/<str:code>/calls/dial/<int:pk>/interview/", views.interview, name="interview"),
     path("rounds/<str:code>/verify/", views.verify, name="verify"),
     path("rounds/<str:code>/verify/draw/", views.verify_draw, name="verify_draw"),
 ]

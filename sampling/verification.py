@@ -24,12 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sampling import maths
-from sampling.models import Verification, VerificationDraw, VerificationResult
+from sampling.models import SamplePlan, Verification, VerificationDraw, VerificationResult
 from sampling.plans import plan_of
 from surveys.engine import percent
 from surveys.models import Channel, Questionnaire, Round, RoundStatus
 from surveys.writing import questionnaire_remove, questionnaire_replace
 from units.models import PhoneExport
+from units.paths import ids_of, subtree_q
 
 CHANNELS = list(Channel.values)  # positions seed the generators: never reorder
 REACHED = {VerificationResult.CONFIRMED, VerificationResult.DIFFERENT, VerificationResult.NEVER_SURVEYED}
@@ -141,14 +142,39 @@ def verification_figures(round: Round) -> tuple[dict[int, Checked], dict[int | N
     return dict(by_unit), dict(by_clerk)
 
 
+def doubtful_limit(plan: SamplePlan) -> Fraction:
+    """The discrepancy rate above which a unit's data are doubtful (the plan's, default 10 %), as a share."""
+    return Fraction(plan.doubtful_rate) / 100
+
+
+def is_doubtful(checked: Checked, limit: Fraction) -> bool:
+    return checked.discrepancy is not None and checked.discrepancy > limit
+
+
 def units_doubtful(round: Round) -> dict[int, Decimal]:
     """Units flagged 数据存疑: a discrepancy rate above the plan's, unit id -> the rate in percent.
 
-    For any page or report that wants the flag (rankings, unit pages)."""
-    limit = Fraction(plan_of(round).doubtful_rate) / 100
+    Each unit on its own questionnaires; pages that rank units above (districts) roll them up with
+    ``checked_below``."""
+    limit = doubtful_limit(plan_of(round))
     by_unit, _clerks = verification_figures(round)
-    return {
-        unit_id: checked.discrepancy_percent
-        for unit_id, checked in by_unit.items()
-        if checked.discrepancy is not None and checked.discrepancy > limit
-    }
+    return {unit_id: checked.discrepancy_percent for unit_id, checked in by_unit.items() if is_doubtful(checked, limit)}
+
+
+def checked_below(round: Round, scope_path: str, unit_ids: set[int] | None = None) -> dict[int, Checked]:
+    """The call-backs of each of ``unit_ids`` (None: every unit) pooled with everything below it, from those
+    under ``scope_path``.
+
+    One GROUP BY over the round's call-backs below the scope (none in a round without call-backs: one cheap
+    query); a district's figures are the sums of its units' (verified, confirmed, discrepancy over them all).
+    """
+    grouped = (
+        Verification.objects.filter(round=round).filter(subtree_q(scope_path, "unit__path"))
+        .values("unit__path", "result").annotate(n=Count("id")).values_list("unit__path", "result", "n")
+    )  # fmt: skip
+    pooled = defaultdict(Checked)
+    for path, result, count in grouped:
+        for unit_id in ids_of(path):
+            if unit_ids is None or unit_id in unit_ids:
+                pooled[unit_id].add(result, count)
+    return dict(pooled)

@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,16 +23,18 @@ from sampling.models import AttemptResult, CallAttempt, CallNumber, Verification
 from sampling.plans import achieved, plan_apply_as_targets, plan_of, plan_rows, plan_save, populations_set
 from sampling.sheets import call_list_read, call_records_read, populations_read
 from sampling.verification import (
-    units_doubtful,
+    checked_below,
+    doubtful_limit,
+    is_doubtful,
     verification_draw,
     verification_figures,
     verification_record,
     verification_reveal,
 )
 from spreadsheets.forms import UploadForm, upload_take
-from surveys.models import Option, Round
+from surveys.forms import QuestionnaireForm, add_service_errors
+from surveys.models import Channel, Option, Round
 from surveys.selectors import round_units
-from surveys.views import entry_preset_url
 from units.models import Unit
 from units.permissions import (
     Action,
@@ -41,8 +45,6 @@ from units.permissions import (
     units_for,
     users_for,
 )
-
-REACHED = {AttemptResult.COMPLETE, AttemptResult.PARTIAL}
 
 
 def _round(user, code: str) -> Round:
@@ -257,29 +259,80 @@ def dial(request: HttpRequest, code: str) -> HttpResponse:
     _units(round, request.user, Action.ENTER)
     form = AttemptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        number = CallNumber.objects.filter(round=round, pk=form.cleaned_data["number"]).select_related("unit").first()
-        if number is None or not may_dial(request.user, number):
-            raise Http404
-        try:
-            calls.attempt_record(number=number, result=form.cleaned_data["result"], user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("sampling:dial", code=round.code)
-        if form.cleaned_data["result"] in REACHED and round.is_open:
-            # The questionnaire with the unit, the channel 电话, the respondent type and the phone filled in.
-            return redirect(entry_preset_url(request, round, unit=number.unit_id, channel="phone",
-                                             respondent_type=number.respondent_type, phone=number.phone))  # fmt: skip
-        return redirect("sampling:dial", code=round.code)
-    number = calls.numbers_to_call(round, request.user).first()
-    context = {"round": round, "form": form, "number": number, "plan": plan_of(round)}
+        return _dial_choice(request, round, form)
+    return _dial_page(request, round, form)
+
+
+def _dial_page(request: HttpRequest, round: Round, form, *, interview=None, number=None, status=200):
+    number = number or calls.numbers_to_call(round, request.user).first()
+    context = {"round": round, "form": form, "number": number, "plan": plan_of(round), "interview": interview}
     if number is not None and may_dial(request.user, number):
         context["phone"] = calls.number_reveal(number=number, user=request.user)
         context["history"] = CallAttempt.objects.filter(number=number).order_by("at")
-        context["form"] = AttemptForm(initial={"number": number.pk})
+        context["form"] = form if form.is_bound else AttemptForm(initial={"number": number.pk})
     elif number is not None:
         context["phone"] = phone_shown(request.user, number.unit, number.phone)
     context["left"] = calls.numbers_to_call(round, request.user).count()
-    return render(request, "sampling/dial.html", context, status=400 if form.errors else 200)
+    return render(request, "sampling/dial.html", context, status=400 if form.errors else status)
+
+
+def _dial_choice(request: HttpRequest, round: Round, form: AttemptForm) -> HttpResponse:
+    """A result chosen on the caller's screen: recorded, except that a reached respondent's interview opens
+    in the same screen (the attempt is recorded with the questionnaire, ``interview``)."""
+    number = CallNumber.objects.filter(round=round, pk=form.cleaned_data["number"]).select_related("unit").first()
+    if number is None or not may_dial(request.user, number):
+        raise Http404
+    result = form.cleaned_data["result"]
+    if result in calls.INTERVIEWED and round.is_open:
+        return redirect(f"{reverse('sampling:interview', args=[round.code, number.pk])}?result={result}")
+    try:
+        calls.attempt_record(number=number, result=result, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("sampling:dial", code=round.code)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def interview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The questionnaire of a reached respondent, in the caller's screen: the entry form and its keyboard, with
+    the number's unit, channel 电话, its respondent type and phone; saving records the attempt, linked to it."""
+    round = _round(request.user, code)
+    units = _units(round, request.user, Action.ENTER)
+    number = CallNumber.objects.filter(round=round, pk=pk).select_related("unit", "round").first()
+    if number is None or not may_dial(request.user, number) or not units.filter(pk=number.unit_id).exists():
+        raise Http404
+    result = request.POST.get("result") or request.GET.get("result") or AttemptResult.COMPLETE
+    if result not in calls.INTERVIEWED:
+        return HttpResponseBadRequest(_("Only a completed or partly completed interview gives a questionnaire."))
+    if not round.is_open:
+        messages.error(request, _("The round is not open: results cannot be entered or changed."))
+        return redirect("sampling:dial", code=round.code)
+    entry = interview_form(round, number, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and entry.is_valid():
+        try:
+            calls.interview_save(number=number, result=result, data=entry.to_data(), user=request.user)
+        except ValidationError as error:
+            add_service_errors(entry, error)
+        else:
+            messages.success(request, _("The questionnaire was saved and the attempt recorded."))
+            return redirect("sampling:dial", code=round.code)
+    entry.focus("date")
+    status = 400 if entry.errors else 200
+    return _dial_page(request, round, AttemptForm(), interview={"form": entry, "result": result}, number=number,
+                      status=status)  # fmt: skip
+
+
+def interview_form(round: Round, number: CallNumber, data=None) -> QuestionnaireForm:
+    """The entry form of a phone interview: the number's unit only, channel 电话 only, its type and phone set."""
+    form = QuestionnaireForm(
+        data, units=Unit.objects.filter(pk=number.unit_id), indicators=round.ordered_indicators(),
+        options=list(Option.objects.filter(scale_id=round.scale_id).order_by("number")),
+        initial={"unit": number.unit_id, "channel": Channel.PHONE, "respondent_type": number.respondent_type,
+                 "phone": number.phone, "date": timezone.localdate()},
+    )  # fmt: skip
+    form.fields["channel"].choices = [(Channel.PHONE, Channel.PHONE.label)]
+    return form
 
 
 # ---------------------------------------------------------------- verification call-backs
@@ -302,9 +355,12 @@ def _verify_page(request: HttpRequest, round: Round, form=None, status=200) -> H
             raise Http404
         form = VerificationForm(initial={"item": item.pk}, **_verification_form_kwargs(round))
         item.phone_whole = verification_reveal(item=item, user=user)
-    managed = set(round_units(round, user, Action.MANAGE).values_list("pk", flat=True))
-    by_unit, by_clerk = verification_figures(round)
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=[u for u in by_unit if u in managed]).order_by("path")}
+    _by_unit, by_clerk = verification_figures(round)
+    # Each unit with its subtree's call-backs: a district's verified, confirmed and discrepancy rate over its units.
+    by_unit = checked_below(round, "/")
+    managed = units_for(user, Action.MANAGE).filter(pk__in=list(by_unit)).order_by("path")  # schools and above
+    units = {u.pk: u for u in managed}
+    limit = doubtful_limit(plan_of(round))
     clerks = {u.pk: u for u in users_for(user, Action.MANAGE).filter(pk__in=[c for c in by_clerk if c])}
     context = {
         "round": round,
@@ -314,7 +370,7 @@ def _verify_page(request: HttpRequest, round: Round, form=None, status=200) -> H
         "draw_form": DrawForm() if may_manage_round(user, round) else None,
         "units": [(unit, by_unit[pk]) for pk, unit in units.items()],
         "clerks": [(clerk, by_clerk[pk]) for pk, clerk in clerks.items()],
-        "doubtful": units_doubtful(round),
+        "doubtful": {pk for pk, checked in by_unit.items() if is_doubtful(checked, limit)},
         "plan": plan_of(round),
     }
     return render(request, "sampling/verify.html", context, status=status)

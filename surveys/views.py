@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -168,26 +167,6 @@ def _skips_number_and_phone(memory: dict) -> bool:
     return bool(last) and not last.get("number") and not last.get("had_phone")
 
 
-PRESET_FIELDS = ("unit", "respondent_type", "channel", "phone")
-
-
-def entry_preset_url(request: HttpRequest, round: Round, **fields) -> str:
-    """The entry page of ``round`` with ``fields`` filled in on its next form (the caller's screen of sampling
-    opens it with the number it reached). They travel in the session, not the URL: a phone number in a URL
-    stays in the browser's history and the servers' logs."""
-    request.session[_preset_key(round)] = {key: fields[key] for key in PRESET_FIELDS if fields.get(key)}
-    return reverse("surveys:questionnaire_enter", args=[round.code])
-
-
-def _preset_key(round: Round) -> str:
-    return f"entry-preset:{round.pk}"
-
-
-def _preset(request: HttpRequest, round: Round) -> dict:
-    """The fields ``entry_preset_url`` left for this round's next form, once."""
-    return request.session.pop(_preset_key(round), {})
-
-
 def _remember(request: HttpRequest, round: Round, questionnaire: Questionnaire) -> None:
     memory = request.session.get(_memory_key(round), {})
     request.session[_memory_key(round)] = {
@@ -231,7 +210,7 @@ def questionnaire_enter(request: HttpRequest, code: str) -> HttpResponse:
         else:
             form.add_problems_of_clean_fields(round)
     else:
-        form = QuestionnaireForm(initial=_entry_initial(round, memory) | _preset(request, round), **form_kwargs)
+        form = QuestionnaireForm(initial=_entry_initial(round, memory), **form_kwargs)
         if units.count() == 1:
             form.initial["unit"] = units.get().pk
     # The first field that changes from one paper form to the next.

@@ -25,6 +25,7 @@ from opendoor.models import Activity, ActivityRule, Opinion
 from outreach.models import FollowUp, Household, HouseholdKind, VisitRule
 from reports.models import ReportJob
 from respond.models import Mode, OnlineSetting, Status, Submission, SurveyLink
+from sampling.models import CallDraw, CallNumber
 from surveys.models import Indicator, Participation, Questionnaire, Round, RoundIndicator, RoundStatus, Scale
 from tests.factories import UserFactory
 from tests.units.test_every_view_checks_permission import fill, url_patterns
@@ -84,6 +85,14 @@ def bare(request, tree, users) -> dict:
         "units": tree["d1"].code,
         "unit_code": tree["s1"].code,
         "questionnaires": questionnaire.pk,
+        # A drawn number assigned to the administrator: the interview in the caller's screen opens for them.
+        "dial": CallNumber.objects.create(
+            round=round,
+            unit=tree["s1"],
+            phone="13900000099",
+            caller=admin,
+            draw=CallDraw.objects.create(round=round, seed=1),
+        ).pk,  # fmt: skip
         "concerns": concern.pk,
         "follow-ups": FollowUp.objects.create(questionnaire=questionnaire, unit=tree["s1"], round=round).pk,
         "households": Household.objects.create(unit=tree["s1"], name="学生", kind=HouseholdKind.POOR).pk,

@@ -40,6 +40,11 @@ class _Printer:
         self.met = f'<span class="text-success" title="{escape(_("Target rate met"))}">✓</span>'
         self.missed = f'<span class="text-danger" title="{escape(_("Target rate not met"))}">✗</span>'
         self.sort_column = ranking.sort_column
+        self.planned = ranking.planned
+        self.below_label = escape(_("below plan"))
+        self.below = escape(_("Fewer questionnaires than the sample plan's n: the margin is wider than planned."))
+        self.doubtful_label = escape(_("Data doubtful"))
+        self.doubtful = _("Discrepancy rate of the call-backs %(rate)s %%, above the plan's limit.")
 
     def row(self, row: Row) -> str:
         unit, overall, counts, needed = row.unit, row.overall, row.overall.counts, row.votes_needed
@@ -51,6 +56,12 @@ class _Printer:
             badges += (
                 f' <span class="badge text-bg-light border fw-normal" title="{self.close}">{self.close_label}</span>'
             )
+        if row.below_plan:
+            badges += f' <span class="badge text-bg-warning" title="{self.below}">{self.below_label}</span>'
+        if row.doubtful is not None:
+            title = escape(self.doubtful % {"rate": row.doubtful})
+            badges += f' <span class="badge text-bg-danger" title="{title}">{self.doubtful_label}</span>'
+        margin = f'<td class="num small">{row.margin_text}</td>' if self.planned else ""
         target = "" if row.target_met is None else (self.met if row.target_met else self.missed)
         votes = escape(votes_sentence(needed))
         cells = "".join(
@@ -68,7 +79,7 @@ class _Printer:
             f'<td class="unit-cell"><a href="{url}">{escape(unit.name)}</a> '
             f'<small class="text-muted">{escape(unit.code)}</small>{badges}</td>'
             f'<td class="num fw-semibold{" sorted" if self.sort_column == 0 else ""}">{overall.text}</td>'
-            f"{cells}"
+            f"{margin}{cells}"
             f'<td class="num">{counts.valid}</td><td class="num">{counts.satisfied}</td>'
             f'<td class="num">{counts.basic}</td><td class="num">{counts.dissatisfied}</td>'
             f'<td class="num">{counts.excluded}</td>'

@@ -113,7 +113,7 @@ def test_the_city_leader_ranks_the_districts_of_the_city(client_for, tree, count
 def test_api_ranking_keys(client_for, users, counted):
     data = client_for(users["leader"]).get(api_ranking_url(counted, level="school")).json()
     assert set(data) == {
-        "round", "scope", "level", "sort", "indicators", "peers", "ranked", "target_line_after", "rows",
+        "round", "scope", "level", "sort", "indicators", "peers", "ranked", "target_line_after", "sample_plan", "rows",
     }  # fmt: skip
     row = data["rows"][0]
     assert row["unit"] == {"code": "S1", "name": "一区第一小学", "kind": "school"}

@@ -197,3 +197,46 @@ def test_import_calls_is_all_or_nothing_and_names_every_bad_row(tree, round, lis
         assert f"第 {row} 行" in message or f"Row {row}" in message, message
     assert "S1" in message  # the other unit of 13900000001
     assert not CallAttempt.objects.exists()
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
+    """A fixed local time (Asia/Shanghai) in March 2026."""
+    return timezone.make_aware(datetime.datetime(2026, 3, day, hour, minute))
+
+
+def test_the_retry_wait_is_the_plans(tree, round, listed):
+    caller = UserFactory()
+    number = _number(round, tree, caller)
+    attempt_record(number=number, result="no_answer", user=caller, at=_at(2, 9))
+    # The default wait is 2 hours: due at 11:00, not at 10:59.
+    assert not numbers_to_call(round, caller, now=_at(2, 10, 59)).filter(pk=number.pk).exists()
+    assert numbers_to_call(round, caller, now=_at(2, 11)).filter(pk=number.pk).exists()
+    SamplePlan.objects.create(round=round, retry_hours=4)
+    assert not numbers_to_call(round, caller, now=_at(2, 12, 59)).filter(pk=number.pk).exists()
+    assert numbers_to_call(round, caller, now=_at(2, 13)).filter(pk=number.pk).exists()
+
+
+def test_a_number_not_tried_in_this_time_of_day_comes_first(tree, round, listed):
+    caller = UserFactory()
+    a = _number(round, tree, caller, phone="13900000000")
+    b = _number(round, tree, caller, phone="13900000001")
+    CallNumber.objects.filter(round=round, caller=caller).exclude(pk__in=[a.pk, b.pk]).update(caller=None)
+    attempt_record(number=a, result="no_answer", user=caller, at=_at(1, 15))  # 下午, the day before
+    attempt_record(number=b, result="busy", user=caller, at=_at(2, 9))  # 上午
+    # At 15:30 (下午) both are due with one attempt; A was called longer ago but already in the afternoon:
+    # B, never tried in the afternoon, comes first.
+    assert list(numbers_to_call(round, caller, now=_at(2, 15, 30))) == [b, a]
+    # In the evening neither was tried: the one called longest ago first.
+    assert list(numbers_to_call(round, caller, now=_at(2, 19))) == [a, b]
+    # The next morning B was tried in the morning, A was not.
+    assert list(numbers_to_call(round, caller, now=_at(3, 8))) == [a, b]
+
+
+def test_the_plan_form_refuses_a_bad_retry_wait(round):
+    from sampling.forms import PlanForm
+
+    for hours in ["0", "73", "abc"]:
+        form = PlanForm({"margin": "3", "confidence": "95", "max_attempts": "5", "retry_hours": hours,
+                         "verify_share": "5", "verify_minimum": "5", "doubtful_rate": "10"},
+                        instance=SamplePlan(round=round))  # fmt: skip
+        assert not form.is_valid() and "retry_hours" in form.errors

@@ -176,3 +176,28 @@ def test_the_draw_is_for_whoever_manages_the_round(client_for, tree, round, cler
     assert client_for(users["admin"]).post(url, {"seed": 1}).status_code == 403
     assert client_for(users["superuser"]).post(url, {"seed": 1}).status_code == 302
     assert Verification.objects.filter(draw__seed=1).count() == 5
+
+
+def test_the_page_rolls_the_figures_up_the_tree(client_for, tree, round, clerk, users):
+    items = _item(round, tree, clerk, count=10)
+    for item, result in zip(items, ["confirmed", "confirmed", "confirmed", "never", "unreachable"], strict=True):
+        verification_record(item=item, result=result, user=users["staff"])
+    draw = items[0].draw
+    Verification.objects.bulk_create(
+        Verification(draw=draw, round=round, unit=tree["s2"], questionnaire_ref=10_000 + n, channel="phone",
+                     phone="13900000000", result="confirmed")
+        for n in range(6)
+    )  # fmt: skip
+    city_admin = UserFactory()
+    RoleFactory(user=city_admin, unit=tree["city"], kind=RoleKind.ADMIN)
+    url = reverse("sampling:verify", args=[round.code])
+    rows = {unit.code: c for unit, c in client_for(city_admin).get(url).context["units"]}
+    # S1: 4 verified, 1 never surveyed: 25 %. D1 = S1. D2 = S2: 6 of 6 confirmed. C: 10 verified, 9 confirmed, 10 %.
+    assert {code: (c.verified, c.confirmed, c.discrepancy_percent) for code, c in rows.items()} == {
+        "C": (10, 9, Decimal("10.00")), "D1": (4, 3, Decimal("25.00")), "S1": (4, 3, Decimal("25.00")),
+        "D2": (6, 6, Decimal("0.00")), "S2": (6, 6, Decimal("0.00")),
+    }  # fmt: skip
+    page = client_for(city_admin).get(url)
+    assert page.context["doubtful"] == {tree["s1"].pk, tree["d1"].pk}  # C's 10 % is not above 10 %
+    # The district's administrator sees D1 and S1, nothing above or beside.
+    assert [u.code for u, _c in client_for(users["admin"]).get(url).context["units"]] == ["D1", "S1"]

@@ -3,10 +3,12 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from respond.models import UnitTarget
 from sampling.calls import call_draw, callers_assign
 from sampling.models import CallAttempt, CallNumber, CallReveal, SamplePlan, UnitPopulation
+from surveys.models import Option, Questionnaire, ResultChange
 from tests.factories import RoleFactory, UserFactory
 from units.models import RoleKind
 
@@ -62,13 +64,19 @@ def test_populations_from_excel_all_or_nothing(client_for, users, tree, round):
 
 
 def test_the_settings_are_for_whoever_manages_the_round(client_for, users, city_admin, round):
-    data = {"margin": "5", "confidence": "99", "max_attempts": 3, "verify_share": "5", "verify_minimum": 5,
+    data = {"margin": "5", "confidence": "99", "max_attempts": 3, "retry_hours": 3, "verify_share": "5", "verify_minimum": 5,
             "doubtful_rate": "10", "quotas_text": "家长:60,学生:30"}  # fmt: skip
     assert client_for(users["admin"]).post(url("plan_settings", round), data).status_code == 403
     assert client_for(city_admin).post(url("plan_settings", round), data).status_code == 302
     plan = SamplePlan.objects.get(round=round)
-    assert (plan.confidence, plan.quotas) == (99, {"parent": 60, "student": 30})
-    for bad in ({"margin": "0"}, {"confidence": "80"}, {"quotas_text": "家长:90,学生:30"}, {"quotas_text": "猫:5"}):
+    assert (plan.confidence, plan.quotas, plan.retry_hours) == (99, {"parent": 60, "student": 30}, 3)
+    for bad in (
+        {"margin": "0"},
+        {"retry_hours": "0"},
+        {"confidence": "80"},
+        {"quotas_text": "家长:90,学生:30"},
+        {"quotas_text": "猫:5"},
+    ):
         assert client_for(city_admin).post(url("plan_settings", round), data | bad).status_code == 400
 
 
@@ -152,17 +160,75 @@ def test_another_clerk_sees_no_number_of_the_caller(client_for, users, tree, rou
     assert client_for(users["nobody"]).get(url("dial", round)).status_code == 404
 
 
-def test_a_result_is_recorded_and_a_reached_respondent_opens_the_entry(client_for, users, tree, round, assigned):
+def test_a_result_is_recorded_and_a_reached_respondent_opens_the_questionnaire_here(client_for, users, tree, round,
+                                                                                    assigned):  # fmt: skip
     client = client_for(users["staff"])
     response = client.post(url("dial", round), {"number": assigned[0].pk, "result": "no_answer"})
     assert response.status_code == 302 and response.url == url("dial", round)
     response = client.post(url("dial", round), {"number": assigned[1].pk, "result": "complete"})
-    entry = reverse("surveys:questionnaire_enter", args=[round.code])
-    assert response.url == entry  # the phone travels in the session, never in a URL
-    form = client.get(response.url).content.decode()
-    assert assigned[1].phone in form
-    assert assigned[1].phone not in client.get(entry).content.decode()  # filled in once
+    interview = reverse("sampling:interview", args=[round.code, assigned[1].pk])
+    assert response.url == f"{interview}?result=complete"  # the phone is never in a URL
+    assert not CallAttempt.objects.filter(number=assigned[1]).exists()  # recorded with the questionnaire
+    page = client.get(response.url).content.decode()
+    assert assigned[1].phone in page and "data-entry-form" in page and "js/entry.js" in page
+    assert 'value="phone"' in page and 'value="mail"' not in page  # channel 电话 only
     assert client.post(url("dial", round), {"number": assigned[1].pk, "result": "bogus"}).status_code == 400
+
+
+def _interview_data(round, number, **changes):
+    indicators = round.ordered_indicators()
+    first = Option.objects.filter(scale=round.scale).order_by("number").first()
+    data = {"unit": number.unit_id, "respondent_type": number.respondent_type or "parent", "channel": "phone",
+            "date": timezone.localdate().isoformat(), "number": "", "phone": number.phone, "result": "complete"}  # fmt: skip
+    data |= {f"answer_{indicator.pk}": first.number for indicator in indicators}
+    return data | changes
+
+
+def test_saving_the_interview_writes_the_questionnaire_and_records_the_attempt(client_for, users, tree, round,
+                                                                               assigned):  # fmt: skip
+    client = client_for(users["staff"])
+    number = assigned[0]
+    interview = reverse("sampling:interview", args=[round.code, number.pk])
+    response = client.post(interview, _interview_data(round, number))
+    assert response.status_code == 302 and response.url == url("dial", round)
+    attempt = CallAttempt.objects.get(number=number)
+    questionnaire = Questionnaire.objects.get(pk=attempt.questionnaire_ref)
+    assert (attempt.result, attempt.caller) == ("complete", users["staff"])
+    assert (questionnaire.unit_id, questionnaire.channel, questionnaire.phone) == (
+        number.unit_id,
+        "phone",
+        number.phone,
+    )
+    assert ResultChange.objects.filter(
+        questionnaire_id_ref=questionnaire.pk, detail__source="phone"
+    ).exists()  # the writer
+    number.refresh_from_db()
+    assert number.disposition == "I"
+    # Partly completed: the same, with a P attempt.
+    other = assigned[1]
+    partial = reverse("sampling:interview", args=[round.code, other.pk])
+    assert client.post(partial, _interview_data(round, other, result="partial")).status_code == 302
+    assert CallAttempt.objects.get(number=other).result == "partial"
+
+
+def test_the_interview_refuses_others_and_bad_input(client_for, users, tree, round, assigned):
+    number = assigned[0]
+    interview = reverse("sampling:interview", args=[round.code, number.pk])
+    other = UserFactory()
+    RoleFactory(user=other, unit=tree["d1"], kind=RoleKind.STAFF)  # may enter for S1, but not its caller
+    assert client_for(other).get(interview).status_code == 404
+    assert client_for(other).post(interview, _interview_data(round, number)).status_code == 404
+    assert client_for(users["leader"]).get(interview).status_code == 403
+    assert client_for(users["nobody"]).get(interview).status_code == 404
+    client = client_for(users["staff"])
+    assert client.get(interview, {"result": "refused"}).status_code == 400
+    assert client.post(interview, _interview_data(round, number, channel="paper")).status_code == 400
+    assert client.post(interview, _interview_data(round, number, unit=tree["s2"].pk)).status_code == 400
+    assert client.post(interview, _interview_data(round, number, date="yesterday")).status_code == 400
+    assert not CallAttempt.objects.exists() and not Questionnaire.objects.exists()
+    round.status = "closed"
+    round.save(update_fields=["status"])
+    assert client.get(interview).status_code == 302  # back to the screen: nothing can be entered
 
 
 def test_firm_records_upload_for_staff_only(client_for, users, round, listed):

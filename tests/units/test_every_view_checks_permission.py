@@ -34,6 +34,7 @@ from opendoor.models import Activity, ActivityRule, Opinion
 from outreach.models import FollowUp
 from reports.models import ReportJob
 from respond.models import Submission
+from sampling.models import CallDraw, CallNumber
 from surveys.models import Questionnaire
 from tests.factories import (
     ConcernFactory,
@@ -109,6 +110,14 @@ def world(tree, users):
         "units": tree["d1"].code,
         "unit_code": tree["s1"].code,
         "questionnaires": questionnaire.pk,
+        # A drawn number assigned to the administrator: the interview in the caller's screen opens for them.
+        "dial": CallNumber.objects.create(
+            round=round,
+            unit=tree["s1"],
+            phone="13900000099",
+            caller=admin,
+            draw=CallDraw.objects.create(round=round, seed=1),
+        ).pk,  # fmt: skip
         "concerns": concern.pk,
         "follow-ups": FollowUp.objects.create(questionnaire=questionnaire, unit=tree["s1"], round=round).pk,
         "households": HouseholdFactory(unit=tree["s1"]).pk,

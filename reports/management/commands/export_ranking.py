@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from config.routers import replica_reads
 from reports.forms import RankingForm, form_errors
-from reports.ranking import OVERALL, ranking_of
+from reports.ranking import OVERALL, ranking_checked, ranking_of
 from reports.workbook import workbook_write
 from surveys.models import Round
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(" ".join(f"{field}: {' '.join(errors)}" for field, errors in form_errors(form).items()))
         data = form.cleaned_data
         with replica_reads():
-            ranking = ranking_of(survey, data["scope"], data["level"], OVERALL)
+            ranking = ranking_checked(ranking_of(survey, data["scope"], data["level"], OVERALL))
         if not out.parent.is_dir():
             raise CommandError(f"The folder {out.parent} does not exist.")
         workbook_write(ranking, out)
