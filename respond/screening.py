@@ -9,8 +9,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Min, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
 from respond.models import Mode, Status, Submission
@@ -41,42 +41,58 @@ class Earlier:
 
 
 def earlier_answers(
-    *, round_id: int, unit_id: int, now: datetime.datetime, nonce: str, address_hash: str, device: str, phone: str
+    *, round: Round, unit_id: int, now: datetime.datetime, nonce: str, address_hash: str, device: str, phone: str
 ) -> Earlier:
-    """The round and every count the rules (the mode's and screening's) need, in one query.
+    """The round's status and period read again, and every count the rules (the mode's and screening's) need.
 
-    Each count is a subquery of its own, on its own index; the caller takes
-    the identities' locks first, so that the counts see any answer of the
-    same device, phone, address or form committed meanwhile.
+    One statement, each count a subquery on its own index, written in SQL:
+    built with the ORM it cost more Python than the six to eight queries it replaces
+    (docs/performance.md, issue 11). The caller takes the identities' locks
+    first, so that the counts see any answer of the same form, device, phone
+    or address committed meanwhile. ``round`` (the link's) gets the status,
+    period and phone rule read here.
     """
-    mine = Submission.objects.filter(round_id=round_id).exclude(status=Status.REJECTED)
-    since = now - datetime.timedelta(minutes=settings.MANYI_SCREEN_ADDRESS_MINUTES)
-    by_phone = ExpressionWrapper(
-        Exists(Questionnaire.objects.filter(round_id=round_id, phone=phone))
-        | Exists(Submission.objects.filter(round_id=round_id, phone=phone, status=Status.HELD)),
-        output_field=BooleanField(),
+    sub, ops = Submission._meta.db_table, connection.ops
+    mine = f"SELECT COUNT(*) FROM {sub} WHERE round_id = %s AND status <> %s"
+    at = ops.adapt_datetimefield_value
+    hour_ago, since = (
+        at(now - datetime.timedelta(hours=1)),
+        at(now - datetime.timedelta(minutes=settings.MANYI_SCREEN_ADDRESS_MINUTES)),
     )
-    counts = {
-        "resent": Exists(Submission.objects.filter(nonce=nonce)),
-        "device": _count(mine.filter(device=device)) if device else Value(0),
-        "phone_checked": _count(mine.filter(mode=Mode.PHONE, identity=phone)) if phone else Value(0),
-        "phone_answered": by_phone if phone else Value(False),
-        "address_hour": _count(
-            mine.filter(address_hash=address_hash, submitted_at__gte=now - datetime.timedelta(hours=1))
+    them = [round.pk, Status.REJECTED]
+    columns = [
+        (f"EXISTS (SELECT 1 FROM {sub} WHERE nonce = %s)", [nonce]),
+        (f"({mine} AND device = %s)", [*them, device]) if device else ("0", []),
+        (f"({mine} AND mode = %s AND identity = %s)", [*them, Mode.PHONE, phone]) if phone else ("0", []),
+        (
+            f"EXISTS (SELECT 1 FROM {Questionnaire._meta.db_table} WHERE round_id = %s AND phone = %s) "
+            f"OR EXISTS (SELECT 1 FROM {sub} WHERE round_id = %s AND phone = %s AND status = %s)",
+            [round.pk, phone, round.pk, phone, Status.HELD],
+        )
+        if phone
+        else ("0", []),
+        (f"({mine} AND address_hash = %s AND submitted_at >= %s)", [*them, address_hash, hour_ago]),
+        (
+            f"({mine} AND unit_id = %s AND address_hash = %s AND submitted_at >= %s)",
+            [*them, unit_id, address_hash, since],
         ),
-        "address_unit": _count(mine.filter(unit_id=unit_id, address_hash=address_hash, submitted_at__gte=since)),
-        "unit_recent": _count(mine.filter(unit_id=unit_id, submitted_at__gte=now - BURST_WINDOW)),
-    }
-    round = (
-        Round.objects.order_by()
-        .annotate(**{f"earlier_{name}": value for name, value in counts.items()})
-        .get(pk=round_id)
+        (f"({mine} AND unit_id = %s AND submitted_at >= %s)", [*them, unit_id, at(now - BURST_WINDOW)]),
+    ]
+    sql = (
+        f"SELECT status, start, {ops.quote_name('end')}, allow_repeat_phone, {', '.join(c for c, _p in columns)} "
+        f"FROM {Round._meta.db_table} WHERE id = %s"
     )
-    return Earlier(round=round, **{name: getattr(round, f"earlier_{name}") for name in counts})
-
-
-def _count(rows: QuerySet) -> Coalesce:
-    return Coalesce(Subquery(rows.order_by().values("round_id").annotate(n=Count("pk")).values("n")), 0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _c, params in columns for p in params] + [round.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Round.DoesNotExist
+    status, start, end, repeat_phone, resent, device_n, checked, answered, hour, unit, recent = row
+    fields = Round._meta
+    round.status, round.allow_repeat_phone = status, bool(repeat_phone)
+    round.start, round.end = fields.get_field("start").to_python(start), fields.get_field("end").to_python(end)
+    return Earlier(round=round, resent=bool(resent), device=device_n, phone_checked=checked,
+                   phone_answered=bool(answered), address_hour=hour, address_unit=unit, unit_recent=recent)  # fmt: skip
 
 
 @dataclass(frozen=True)
