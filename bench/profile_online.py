@@ -60,8 +60,10 @@ def answer_pair(client, url: str, n: int, config: dict) -> int:
 def query_kinds(queries: list[dict]) -> Counter:
     kinds = Counter()
     for query in queries:
-        sql = query["sql"]
-        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', sql)
+        sql = outer = query["sql"]
+        while (inner := re.sub(r"\([^()]*\)", "", outer)) != outer:  # subqueries out: the statement's own table
+            outer = inner
+        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', outer)
         kinds[f"{sql.split()[0]} {table.group(1) if table else sql[:40]}"] += 1
     return kinds
 

@@ -45,9 +45,10 @@ def tally_add(round_id: int, deltas: dict[TallyKey, int]) -> None:
     if not rows:
         return
     _lock_round(round_id, exclusive=False)
-    _upsert(rows, f"{Tally._meta.db_table}.count + excluded.count")
     pooled = pooled_deltas(deltas, _participant_paths(round_id, {key[0] for key in deltas}))
     _insert([(round_id, *key, n) for key, n in pooled.items()], PooledDelta._meta.db_table)
+    # The leaf rows last: other savers of the unit wait on them from here to the commit (the deltas lock nothing).
+    _upsert(rows, f"{Tally._meta.db_table}.count + excluded.count")
 
 
 def tally_fold(round_id: int | None = None) -> int:

@@ -157,8 +157,8 @@ def questionnaires_add(*, round: Round, rows: QuestionnaireRows, user, source: s
     else:
         _log_created(round, user_id, rows, ids, source)
     questionnaires_saved.send(sender=Questionnaire, round_id=round.id, ids=ids, phones=rows.phones)
-    # Last, and in one call (leaf rows, then pooled rows, each in key order): every save locks the pooled
-    # rows of the units above, the top's included, so they are held only from here to the commit.
+    # Last, and in one call (the leaf rows in key order, after the pooled deltas, which lock nothing): the
+    # unit's tally rows a save locks are held only from here to the commit.
     tally_add(round.id, tally_deltas(rows))
     return ids
 
