@@ -5,10 +5,10 @@
 Sets up the two open rounds of bench/bench_online.py (100 schools, open mode,
 nothing held) and sends ``--pairs`` GET + POST pairs through Django's test
 Client to each view in turn (real, then baseline, alternately), each pair a
-new phone (no cookies, its own address). Prints the queries of one GET and
-one POST of each view (grouped by the start of their SQL), the milliseconds
-per pair, and the top functions of a cProfile of the real view by own time
-and by cumulative time. No server and no network: what one answer costs the
+new phone (no cookies, its own address), twice: without and with cProfile.
+Prints the queries of one GET and one POST of each view (grouped by the
+statement and its table), the milliseconds per pair, and the top functions
+of each view's profile by own time and by cumulative time. No server and no network: what one answer costs the
 Python and the database, not the queueing of the load benchmark.
 """
 
@@ -18,6 +18,7 @@ import io
 import os
 import pstats
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -117,6 +118,19 @@ def main() -> None:
         if args.show_sql and kind == "real":
             for query in post_queries.captured_queries:
                 print(f"      {query['sql'][:220]}")
+
+    timed = {"real": [], "baseline": []}
+    for _ in range(args.pairs):  # without the profiler first: its cost per Python call would weigh the ORM up
+        for kind in ("real", "baseline"):
+            n = next(counter)
+            start = time.perf_counter()
+            assert answer_pair(clients[kind], url(kind, n), n, config) == 302
+            timed[kind].append(time.perf_counter() - start)
+    print(f"\n{args.pairs} pairs each, in turn, not profiled (median and mean ms per GET + POST):")
+    for kind in ("real", "baseline"):
+        print(f"  {kind:8} {1000 * statistics.median(timed[kind]):6.1f} {1000 * statistics.mean(timed[kind]):6.1f}")
+    ratio = statistics.mean(timed["baseline"]) / statistics.mean(timed["real"])
+    print(f"  answers per second real / baseline, one at a time: {ratio:.2f}")
 
     profiles = {"real": cProfile.Profile(), "baseline": cProfile.Profile()}
     seconds = {"real": 0.0, "baseline": 0.0}
