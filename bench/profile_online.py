@@ -39,7 +39,7 @@ os.environ.update(
 os.environ.setdefault("MANYI_VAR_DIR", tempfile.mkdtemp(prefix="manyi-profile-"))  # its collected static files
 os.environ.setdefault("SECRET_KEY", "profile-online-" + "x" * 40)
 
-from bench.common import setup_django  # noqa: E402
+from bench.common import ROOT, setup_django  # noqa: E402
 
 HIDDEN = re.compile(r'name="stamp" value="([^"]+)"')
 
@@ -146,6 +146,14 @@ def main() -> None:
     print(f"\n{args.pairs} pairs each, profiled (cProfile slows Python more than the database):")
     for kind in ("real", "baseline"):
         print(f"  {kind:8} {1000 * seconds[kind] / args.pairs:6.1f} ms per GET + POST")
+    for kind in ("real", "baseline"):
+        out = io.StringIO()
+        stats = pstats.Stats(profiles[kind], stream=out).sort_stats("cumulative")
+        stats.print_stats(r"/(respond|surveys|units|bench)/[a-z_]+\.py", args.top)
+        lines = [line for line in out.getvalue().splitlines() if line.strip()]
+        start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+        print(f"\n{kind}, Manyi's own functions by cumulative time (per {args.pairs} pairs):")
+        print("\n".join(line.replace(str(ROOT) + "/", "") for line in lines[start : start + args.top + 1]))
     for kind in ("real", "baseline"):
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
