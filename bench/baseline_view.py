@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from respond import views
 from respond.models import Status, Submission
-from respond.services import PeriodState, online_setting, period_state
+from respond.services import PeriodState, link_setting, period_state
 from surveys.models import Answer, Channel, Questionnaire
 from units.permissions import public
 
@@ -44,7 +44,7 @@ def _insert(link, data: dict, request: HttpRequest) -> None:
     Submission.objects.create(
         round_id=link.round_id, unit_id=link.unit_id, started_at=data["stamp"]["started_at"],
         address_hash="", user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-        mode=online_setting(link.round).mode, device=views._device(request), nonce=data["stamp"]["nonce"],
+        mode=link_setting(link).mode, device=views._device(request), nonce=data["stamp"]["nonce"],
         respondent_type=data["respondent_type"], answers={str(k): v for k, v in data["answers"].items()},
         opinion=data["opinion"], status=Status.ACCEPTED,
     )  # fmt: skip

@@ -47,7 +47,7 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, setting: OnlineSetting, indicators: list[Indicator], options: list[Option], **kwargs):
         super().__init__(*args, **kwargs)
-        self.indicators = indicators
+        self.indicators, self.options = indicators, options
         choices = [(str(option.pk), option.label()) for option in options]
         for indicator in indicators:
             self.fields[f"i{indicator.pk}"] = forms.ChoiceField(
@@ -64,6 +64,10 @@ class AnswerForm(forms.Form):
             self.fields["code"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code"})
         else:
             del self.fields["code"]
+
+    def ids(self) -> tuple[list[int], list[int]]:
+        """The indicator ids in the round's order and the option ids, as ``surveys.writing.round_ids`` gives them."""
+        return [indicator.pk for indicator in self.indicators], [option.pk for option in self.options]
 
     def indicator_fields(self) -> list:
         return [self[f"i{indicator.pk}"] for indicator in self.indicators]

@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import RespondentType, Round
@@ -153,7 +154,8 @@ class Submission(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="online_submissions")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(_("started"))
-    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    # Set by the receiving of the answer to the moment its screening looked at (the questionnaire's date too).
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     address_hash = models.CharField(max_length=64)  # HMAC of the network address: comparable, not reversible
     user_agent = models.CharField(max_length=300, blank=True)
     mode = models.CharField(max_length=12, choices=Mode.choices)
@@ -180,6 +182,7 @@ class Submission(models.Model):
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["round", "unit", "status"]),
+            models.Index(fields=["round", "unit", "submitted_at"]),  # screening's count of a unit's recent answers
             models.Index(fields=["round", "address_hash", "submitted_at"]),
             models.Index(fields=["round", "identity"]),
             models.Index(fields=["round", "device"]),

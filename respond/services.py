@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from ledger.models import CategoryOfConcern, Concern, Source
 from ledger.services import ConcernData, concern_create
 from respond.models import Invitation, Mode, OnlineSetting, PhoneCheck, Status, Submission, SurveyLink, UnitTarget
 from respond.quotas import is_full, parse_quotas
-from respond.screening import Arrival, hold_flags
+from respond.screening import Arrival, Earlier, earlier_answers, hold_flags
 from respond.sms import sms_send
 from surveys.models import Channel, Participation, Questionnaire, Round, RoundStatus
 from surveys.selectors import round_units
@@ -57,6 +58,15 @@ def online_setting(round: Round) -> OnlineSetting:
     return setting
 
 
+def link_setting(link: SurveyLink) -> OnlineSetting:
+    """The setting of the link's round as ``link_for_token`` read it with the link (made now if there is none).
+
+    Only for a link just read by ``link_for_token``: a round kept longer may hold a setting edited since.
+    """
+    setting = Round.online_setting.related.get_cached_value(link.round, default=None)
+    return setting if setting is not None else online_setting(link.round)
+
+
 def address_hash(address: str) -> str:
     """A keyed hash of the network address: answers from one address can be compared, the address not read back."""
     return salted_hmac("manyi.respond.address", address or "").hexdigest()
@@ -88,11 +98,16 @@ def link_reissue(*, round: Round, unit: Unit) -> SurveyLink:
 
 
 def link_for_token(token: str) -> SurveyLink | None:
-    """The active link of a participating unit, or None (the caller answers a plain 404)."""
-    link = SurveyLink.objects.active().filter(token=token).select_related("round", "round__scale", "unit").first()
-    if link is None or not Participation.objects.filter(round_id=link.round_id, unit_id=link.unit_id).exists():
-        return None
-    return link
+    """The active link of a participating unit, or None (the caller answers a plain 404).
+
+    One query for every public request: the link, its round with the round's
+    scale and online setting, its unit, and whether the unit still takes part.
+    """
+    taking_part = Participation.objects.filter(round_id=OuterRef("round_id"), unit_id=OuterRef("unit_id"))
+    # Exists as a column, not a filter: as a filter (a semi-join) PostgreSQL's planning alone took longer.
+    links = SurveyLink.objects.active().filter(token=token).annotate(taking_part=Exists(taking_part))
+    link = links.select_related("round", "round__scale", "round__online_setting", "unit").first()
+    return link if link is not None and link.taking_part else None
 
 
 # ---------------------------------------------------------------- receiving answers
@@ -123,60 +138,70 @@ class Answered:
     code: str = ""  # invitation code, or the SMS code in phone-check mode
 
 
-def submission_receive(*, link: SurveyLink, answered: Answered) -> Submission:
+def submission_receive(
+    *, link: SurveyLink, answered: Answered, setting: OnlineSetting | None = None,
+    ids: tuple[list[int], list[int]] | None = None,
+) -> Submission:  # fmt: skip
     """Store an answer, screen it and, unless held, write it as a questionnaire.
 
     A form sent again (back and resubmit) carries the same nonce and returns
     the first submission: it is never counted twice. In phone-check mode the
     SMS code is checked first, in its own transaction, so that a wrong code
-    counts as a try even though the answer is refused.
+    counts as a try even though the answer is refused. ``setting`` and ``ids``
+    (the round's indicator and option ids, in the writer's order) are what the
+    public page has just read, if it has; otherwise they are read here.
     """
-    setting = online_setting(link.round)
+    setting = setting or online_setting(link.round)
     if setting.mode == Mode.PHONE:
         phone_check_verify(round=link.round, phone=answered.phone, code=answered.code)
-    return _receive(link, answered, setting)
+    try:
+        return _receive(link, answered, setting, ids)
+    except IntegrityError:  # the same form sent twice at the same moment, where no lock queued them (SQLite)
+        earlier = Submission.objects.filter(nonce=answered.nonce).first()
+        if earlier is None:
+            raise
+        return earlier
 
 
 @transaction.atomic
-def _receive(link: SurveyLink, answered: Answered, setting: OnlineSetting) -> Submission:
-    # Not locked: answers to one round arrive many at once, and the writer refuses them once the round is closed.
-    round = Round.objects.get(pk=link.round_id)
-    earlier = Submission.objects.filter(nonce=answered.nonce).first()
-    if earlier is not None:
-        return earlier
-    if period_state(round) != PeriodState.OPEN:
-        raise Refused(_("This survey is not open."), status=403)
+def _receive(link: SurveyLink, answered: Answered, setting: OnlineSetting, ids) -> Submission:
     now = timezone.now()
     hashed = address_hash(answered.address)
-    _one_at_a_time(round.pk, device=answered.device, phone=answered.phone, address=hashed)
-    identity, respondent_type, phone = _identify(setting, link, answered, hashed, now)
+    # The form's nonce is one of the identities: two sends of one form queue, and the second finds the first.
+    _one_at_a_time(link.round_id, nonce=answered.nonce, device=answered.device, phone=answered.phone, address=hashed)
+    # The round is read again, here, with the counts: not locked, as answers to one round arrive many at once,
+    # and the writer refuses them once the round is closed.
+    earlier = earlier_answers(round=link.round, unit_id=link.unit_id, now=now, nonce=answered.nonce,
+                              address_hash=hashed, device=answered.device, phone=answered.phone)  # fmt: skip
+    if earlier.resent:
+        return Submission.objects.get(nonce=answered.nonce)
+    round = earlier.round
+    if period_state(round) != PeriodState.OPEN:
+        raise Refused(_("This survey is not open."), status=403)
+    identity, respondent_type, phone = _identify(setting, link, answered, earlier, now)
     if setting.stop_when_full and _unit_is_full(setting, link.unit_id, respondent_type):
         raise Refused(_("This unit has all the answers it needs. Thank you for your willingness to help!"))
     # In open mode a device that answered before was refused above: screening need not look again.
     device = "" if setting.mode == Mode.OPEN else answered.device
     flags = hold_flags(
         Arrival(round=round, unit_id=link.unit_id, started_at=answered.started_at, submitted_at=now,
-                address_hash=hashed, phone=phone, device=device)
+                address_hash=hashed, phone=phone, device=device, earlier=earlier)
     )  # fmt: skip
     submission = Submission(
-        round=round, unit_id=link.unit_id, started_at=answered.started_at, address_hash=hashed,
+        round=round, unit_id=link.unit_id, started_at=answered.started_at, submitted_at=now, address_hash=hashed,
         user_agent=answered.user_agent[:300], mode=setting.mode, identity=identity, device=answered.device,
         nonce=answered.nonce, respondent_type=respondent_type, phone=phone,
         answers={str(i): o for i, o in answered.answers.items()}, opinion=answered.opinion,
         status=Status.HELD if flags else Status.ACCEPTED, flags=",".join(flags),
     )  # fmt: skip
-    try:
-        with transaction.atomic():
-            submission.save()
-    except IntegrityError:  # the same form sent twice at the same moment
-        return Submission.objects.get(nonce=answered.nonce)
     if submission.status == Status.ACCEPTED:
-        _write(submission, round, user=None)
+        _write(submission, round, user=None, ids=ids)  # first, so that the submission is inserted with its link
+    submission.save()
     return submission
 
 
 def _one_at_a_time(round_id: int, **identities: str) -> None:
-    """Queue this answer behind any other of the same device, phone or address in the round, until it commits.
+    """Queue this answer behind any other of the same form, device, phone or address in the round, until it commits.
 
     The rules "already answered" and "repeated" read earlier submissions, then
     this one is inserted: without the lock, two answers sent at the same
@@ -199,21 +224,21 @@ def _lock_key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-def _identify(setting: OnlineSetting, link: SurveyLink, answered: Answered, hashed: str, now) -> tuple[str, str, str]:
+def _identify(
+    setting: OnlineSetting, link: SurveyLink, answered: Answered, earlier: Earlier, now
+) -> tuple[str, str, str]:
     """Who answers, as the mode knows it: (identity, respondent type, phone); Refused if the mode says no."""
-    answered_before = Submission.objects.filter(round_id=link.round_id).exclude(status=Status.REJECTED)
     if setting.mode == Mode.INVITATION:
         invitation = _use_invitation(link, answered.code, now)
         # The listed phone stays on the list: only a phone the respondent gives with its consent goes with the answer.
         return invitation.code, invitation.respondent_type, answered.phone
     if setting.mode == Mode.PHONE:  # the code was checked by submission_receive
-        if answered_before.filter(mode=Mode.PHONE, identity=answered.phone).exists():
+        if earlier.phone_checked:
             raise Refused(_("This phone number has already answered this survey."))
         return answered.phone, answered.respondent_type, answered.phone
-    if answered.device and answered_before.filter(device=answered.device).exists():
+    if answered.device and earlier.device:
         raise Refused(_("This device has already answered this survey. Thank you!"))
-    hour_ago = now - datetime.timedelta(hours=1)
-    if answered_before.filter(address_hash=hashed, submitted_at__gte=hour_ago).count() >= setting.address_hourly_limit:
+    if earlier.address_hour >= setting.address_hourly_limit:
         raise Refused(_("Too many answers from this network in the last hour. Please try again later."), status=429)
     return answered.device, answered.respondent_type, answered.phone
 
@@ -257,15 +282,14 @@ def _use_invitation(link: SurveyLink, code: str, now) -> Invitation:
     return invitation
 
 
-def _write(submission: Submission, round: Round, user) -> None:
-    """The submission as a questionnaire, through the one writer of results."""
+def _write(submission: Submission, round: Round, user, ids: tuple[list[int], list[int]] | None = None) -> None:
+    """The submission as a questionnaire, through the one writer of results; the caller saves the submission."""
     rows = QuestionnaireRows.single(
-        *round_ids(round), unit_id=submission.unit_id, respondent_type=submission.respondent_type, channel=Channel.ONLINE,
-        date=timezone.localdate(submission.submitted_at), number="", phone=submission.phone,
+        *(ids or round_ids(round)), unit_id=submission.unit_id, respondent_type=submission.respondent_type,
+        channel=Channel.ONLINE, date=timezone.localdate(submission.submitted_at), number="", phone=submission.phone,
         answers=submission.answer_map(),
     )  # fmt: skip
     (submission.questionnaire_id_ref,) = questionnaires_add(round=round, rows=rows, user=user, source="online").tolist()
-    submission.save(update_fields=["questionnaire_id_ref"])
 
 
 # ---------------------------------------------------------------- review of held answers
@@ -285,9 +309,9 @@ def submissions_review(*, round: Round, ids: list[int], accept: bool, reason: st
     for submission in held:
         submission.status = Status.ACCEPTED if accept else Status.REJECTED
         submission.reason, submission.reviewed_by, submission.reviewed_at = reason.strip()[:300], user, now
-        submission.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at"])
         if accept:
             _write(submission, round, user=user)
+        submission.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at", "questionnaire_id_ref"])
     return len(held)
 
 

@@ -24,7 +24,7 @@ from respond.services import (
     PeriodState,
     Refused,
     link_for_token,
-    online_setting,
+    link_setting,
     period_state,
     phone_check_send,
     submission_receive,
@@ -62,7 +62,7 @@ def _form(link: SurveyLink, data=None, initial=None) -> AnswerForm:
     round = link.round
     options = list(Option.objects.filter(scale_id=round.scale_id).order_by("number"))
     return AnswerForm(
-        data, initial=initial, setting=online_setting(round), indicators=round.ordered_indicators(), options=options
+        data, initial=initial, setting=link_setting(link), indicators=round.ordered_indicators(), options=options
     )
 
 
@@ -92,7 +92,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         phone=data["phone"], code=data.get("code", ""),
     )  # fmt: skip
     try:
-        submission_receive(link=link, answered=answered)
+        submission_receive(link=link, answered=answered, setting=link_setting(link), ids=form.ids())
     except Refused as refusal:
         return _page(request, link, "refused.html", status=refusal.status, message=refusal.message)
     except ValidationError as error:  # the writer's last word: the round was closed a moment ago
@@ -101,7 +101,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _answer_page(request: HttpRequest, link: SurveyLink, form: AnswerForm, status: int = 200) -> HttpResponse:
-    phone_mode = online_setting(link.round).mode == Mode.PHONE
+    phone_mode = link_setting(link).mode == Mode.PHONE
     return _page(request, link, "answer.html", status=status, form=form, phone_mode=phone_mode)
 
 
@@ -120,7 +120,7 @@ def _with_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 def send_code(request: HttpRequest, token: str) -> HttpResponse:
     """Phone-check mode: send a code to the phone, then show the questionnaire with the phone filled in."""
     link = _link(token)
-    if period_state(link.round) != PeriodState.OPEN or online_setting(link.round).mode != Mode.PHONE:
+    if period_state(link.round) != PeriodState.OPEN or link_setting(link).mode != Mode.PHONE:
         raise Http404
     form = PhoneForm(request.POST)
     if not form.is_valid():

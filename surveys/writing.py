@@ -157,8 +157,8 @@ def questionnaires_add(*, round: Round, rows: QuestionnaireRows, user, source: s
     else:
         _log_created(round, user_id, rows, ids, source)
     questionnaires_saved.send(sender=Questionnaire, round_id=round.id, ids=ids, phones=rows.phones)
-    # Last, and in one call (leaf rows, then pooled rows, each in key order): every save locks the pooled
-    # rows of the units above, the top's included, so they are held only from here to the commit.
+    # Last, and in one call (the leaf rows in key order, after the pooled deltas, which lock nothing): the
+    # unit's tally rows a save locks are held only from here to the commit.
     tally_add(round.id, tally_deltas(rows))
     return ids
 
@@ -207,19 +207,49 @@ def _log_created(round: Round, user_id: int | None, rows: QuestionnaireRows, ids
         }
 
     columns = (rows.unit_ids, rows.respondent_types, rows.channels, rows.dates, rows.numbers, rows.phones)
-    ResultChange.objects.bulk_create(
-        ResultChange(
-            round=round,
-            unit_id=values[0],
-            user_id=user_id,
-            action=ChangeAction.CREATED,
-            questionnaire_id_ref=questionnaire_id,
-            detail={"source": source, "after": after(*values, options)},
-        )
-        for questionnaire_id, *values, options in zip(
-            ids.tolist(), *(column.tolist() for column in columns), rows.answer_option_ids().tolist(), strict=True
-        )
+    _insert_changes(
+        round.id,
+        user_id,
+        ChangeAction.CREATED,
+        [
+            (values[0], questionnaire_id, {"source": source, "after": after(*values, options)})
+            for questionnaire_id, *values, options in zip(
+                ids.tolist(), *(column.tolist() for column in columns), rows.answer_option_ids().tolist(), strict=True
+            )
+        ],
     )
+
+
+def _insert_changes(round_id: int, user_id: int | None, action: str, entries: list[tuple[int, int, dict]]) -> None:
+    """Trail entries (unit id, questionnaire id, detail), at one moment, in plain INSERTs.
+
+    What ``bulk_create`` would write; in SQL because a save of one
+    questionnaire (a clerk's Enter, an online answer) spent more time in the
+    ORM's compiling than in the insert (docs/performance.md, issue 11).
+    """
+    ops, detail_field = connection.ops, ResultChange._meta.get_field("detail")
+    at = ops.adapt_datetimefield_value(timezone.now())
+    columns = "round_id, unit_id, user_id, at, action, questionnaire_id_ref, detail"
+    with connection.cursor() as cursor:
+        for start in range(0, len(entries), BULK_BATCH):
+            part = entries[start : start + BULK_BATCH]
+            cursor.execute(
+                f"INSERT INTO {ResultChange._meta.db_table} ({columns}) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(part)),
+                [
+                    value
+                    for unit_id, questionnaire_id, detail in part
+                    for value in (
+                        round_id,
+                        unit_id,
+                        user_id,
+                        at,
+                        action,
+                        questionnaire_id,
+                        ops.adapt_json_value(detail, detail_field.encoder),
+                    )  # fmt: skip
+                ],
+            )
 
 
 def _names(unit_ids: list[int], indicator_ids: list[int], option_ids: list[int]) -> tuple[dict, dict, dict]:
