@@ -43,6 +43,12 @@ def is_strictly_under(path: str, ancestor_path: str) -> bool:
     return path != ancestor_path and is_under(path, ancestor_path)
 
 
+def subtree_end(path: str) -> str:
+    """The smallest string above every path of the subtree at ``path``: in sorted order, the subtree is the
+    range [path, subtree_end(path)) (the separator is followed by the character after it)."""
+    return path[:-1] + chr(ord(SEPARATOR) + 1)
+
+
 def child_below(path: str, ancestor_path: str) -> int | None:
     """The id of the unit directly below ``ancestor_path`` on the way to ``path``; None for the ancestor itself.
 

@@ -83,19 +83,3 @@ class _Printer:
 def ranking_rows(ranking: Ranking) -> SafeString:
     printer = _Printer(ranking)
     return mark_safe("\n".join(printer.row(row) for row in ranking.rows))  # names and codes escaped in row()
-
-
-@register.simple_tag
-def scope_options(scopes: list, ranking: Ranking | None, asked: str | None) -> SafeString:
-    """The ``<option>``s of the scope select: a province has 1,000 scopes, printed here in about a millisecond.
-
-    The scope of the ranking shown is selected; without a ranking, the scope asked for.
-    """
-    chosen = ranking.scope.code if ranking else asked
-    return mark_safe(
-        "".join(
-            f'<option value="{escape(unit.code)}"{" selected" if unit.code == chosen else ""}>'
-            f"{escape(unit.name)} ({escape(unit.code)})</option>"
-            for unit in scopes
-        )
-    )
