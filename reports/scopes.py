@@ -34,7 +34,7 @@ class ScopeLink:
 class ScopePicker:
     scope: UnitInfo
     ancestors: list[ScopeLink]  # those the user may see, from the top down
-    children: list[ScopeLink]  # the first CHILDREN_SHOWN the user may see, in tree order
+    children: list[ScopeLink]  # the first CHILDREN_SHOWN the user may see, by code
     children_total: int  # child scopes the user may see, in all
 
     @property

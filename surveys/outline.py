@@ -59,7 +59,7 @@ class Outline:
         children: dict[int, list[UnitInfo]] = defaultdict(list)
         for unit in self.scopes:
             children[unit.parent_id].append(unit)
-        return dict(children)
+        return {parent: sorted(units, key=lambda unit: unit.code) for parent, units in children.items()}
 
     @cached_property
     def _paths(self) -> list[str]:
@@ -87,7 +87,7 @@ class Outline:
         return [self._by_id[pk] for pk in ancestors_of(unit.path) if pk in self._by_id]
 
     def children(self, unit) -> list[UnitInfo]:
-        """The scopes directly below ``unit``, in tree order."""
+        """The scopes directly below ``unit``, by code (the order people look them up in)."""
         return self._children.get(unit.id, [])
 
     def strictly_below(self, unit) -> list[UnitInfo]:
