@@ -23,7 +23,7 @@ from reports.api import ranking_json, unit_report_json
 from reports.forms import RankingForm, ScopeSearchForm, UnitPageForm, form_errors
 from reports.models import ReportJob
 from reports.peers import peer_standing_for, peer_standing_json
-from reports.ranking import ranking_of
+from reports.ranking import ranking_of, ranking_page
 from reports.scopes import MATCHES_SHOWN, scope_picker, search_links
 from reports.services import report_job_create
 from reports.unit_report import unit_report_of
@@ -89,6 +89,7 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         context["ranking"] = ranking_of(round, data["scope"], data["level"], data["sort"])
+        context["page"] = ranking_page(context["ranking"], request.GET.get("page"), request.GET.get("unit"))
     else:
         context["errors"] = form_errors(form)
         # A bare visit by a user with nothing to rank is no bad request: only parameters given can be wrong.

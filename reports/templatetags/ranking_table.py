@@ -17,13 +17,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reports.plain_words import votes_sentence
-from reports.ranking import Ranking, Row
+from reports.ranking import Ranking, RankingPage, Row
 
 register = template.Library()
 
 
 class _Printer:
-    def __init__(self, ranking: Ranking) -> None:
+    def __init__(self, ranking: Ranking, marked: int | None = None) -> None:
+        self.marked = marked
         placeholder = "__unit__"
         base = reverse("reports:unit", args=[ranking.round.code, placeholder])
         self.url_head, self.url_tail = base.split(placeholder)
@@ -60,7 +61,10 @@ class _Printer:
             else f'<td class="num">{cell.text}</td>'
             for n, cell in enumerate(row.indicators, start=1)
         )
-        opening = '<tr class="rank-line">' if row.line_below else "<tr>"
+        if unit.id == self.marked:  # the row of the unit asked for (``unit=CODE``)
+            opening = f'<tr id="marked-row" class="table-info{" rank-line" if row.line_below else ""}">'
+        else:
+            opening = '<tr class="rank-line">' if row.line_below else "<tr>"
         # Name and rate first, then the indicators: on a phone and at 1366 px they are what is read first.
         return (
             f"{opening}"
@@ -80,6 +84,8 @@ class _Printer:
 
 
 @register.simple_tag
-def ranking_rows(ranking: Ranking) -> SafeString:
-    printer = _Printer(ranking)
-    return mark_safe("\n".join(printer.row(row) for row in ranking.rows))  # names and codes escaped in row()
+def ranking_rows(ranking: Ranking, page: RankingPage | None = None) -> SafeString:
+    """The rows of ``page`` (default: every row), the row of the unit asked for marked."""
+    printer = _Printer(ranking, page.marked if page else None)
+    rows = page.rows if page else ranking.rows
+    return mark_safe("\n".join(printer.row(row) for row in rows))  # names and codes escaped in row()
