@@ -58,14 +58,13 @@ ROWS_PER_PAGE = 100  # rows of the ranking page's table (the API and the workboo
 class Figure:
     """A rate with its votes, rank among peers and colour, and how it is printed.
 
-    Only the printed rate is made up front; the interval and the exact rate are
-    computed when asked for (a table of 1,000 peers shows the interval of one
-    column, not of seven).
+    The printed rate, the interval and the exact rate are computed when asked
+    for: a ranking of 1,000 peers ranks all of them, but its page prints 100
+    rows, and the interval of one column, not of seven.
     """
 
     votes: list[int]  # satisfied, basically satisfied, dissatisfied, excluded
     hundredths: int | None  # the rate shown, in hundredths of a percent (None: no data)
-    text: str = NO_DATA
     rank: int | None = None
     colour: str = ""
     _interval: tuple | None = field(default=(), repr=False, compare=False)  # () until computed
@@ -76,12 +75,16 @@ class Figure:
         valid = positive + votes[2]
         if not valid:
             return cls(votes, None)
-        shown = percent_units(positive, valid)
-        return cls(votes, shown, hundredths_text(shown))
+        return cls(votes, percent_units(positive, valid))
 
     @classmethod
     def of_counts(cls, counts: Counts) -> "Figure":
         return cls.of([counts.satisfied, counts.basic, counts.dissatisfied, counts.excluded])
+
+    @property
+    def text(self) -> str:
+        """The rate as printed ("91.11"), or "—" without data."""
+        return NO_DATA if self.hundredths is None else hundredths_text(self.hundredths)
 
     @property
     def counts(self) -> Counts:
@@ -360,7 +363,7 @@ def column_figures(votes: np.ndarray, coloured: bool) -> list[Figure]:
     ranks = competition_ranks(enumerate(rate_keys(positives, valids)))
     colours = _colours(positive, valid) if coloured else [""] * len(valids)
     return [
-        Figure(cell, shown[i], hundredths_text(shown[i]), ranks[i], colours[i]) if valids[i] else Figure(cell, None)
+        Figure(cell, shown[i], ranks[i], colours[i]) if valids[i] else Figure(cell, None)
         for i, cell in enumerate(votes.tolist())
     ]
 

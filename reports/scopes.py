@@ -84,7 +84,7 @@ def scope_search(round: Round, user, text: str, limit: int = MATCHES_SHOWN) -> l
     """Scopes of the round that ``user`` may see whose code begins with ``text`` or whose name contains it.
 
     One query: the outline's scope ids (by primary key) filtered by the
-    user's subtrees and the text, highest first, at most ``limit``; the unit
+    user's subtrees and the text, highest first then by code, at most ``limit``; the unit
     whose code is exactly ``text`` comes first. Never a loop over the units.
     """
     text = text.strip()[:SEARCH_MAX_LENGTH]
@@ -95,7 +95,7 @@ def scope_search(round: Round, user, text: str, limit: int = MATCHES_SHOWN) -> l
         units_for(user, Action.VIEW)
         .filter(pk__in=outline.ids)
         .filter(Q(code__istartswith=text) | Q(name__icontains=text))
-        .order_by("depth", "path")
+        .order_by("depth", "code")
         .values_list("id", flat=True)[:limit]
     )
     exact = outline.scope(text)

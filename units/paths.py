@@ -28,6 +28,11 @@ def ancestors_of(path: str) -> list[int]:
     return ids_of(path)[:-1]
 
 
+def parent_path(path: str) -> str:
+    """The path of the unit's parent ("/" for a top-level unit)."""
+    return path[: path.rindex(SEPARATOR, 0, len(path) - 1) + 1]
+
+
 def depth(path: str) -> int:
     """0 for a top-level unit, 1 for its children, and so on."""
     return path.count(SEPARATOR) - 2
