@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.ranking import OVERALL, sort_keys_of
+from reports.scopes import SEARCH_MAX_LENGTH
 from surveys.figures import UnitInfo
 from surveys.models import Round
 from surveys.outline import round_outline
 from units.models import UnitKind
-from units.paths import ancestors_of
-from units.permissions import Action, can, top_units
+from units.permissions import Action, can, top_units, visible_units
 
 
 def kind_label(kind: str) -> str:
@@ -34,15 +34,18 @@ class RankingForm(forms.Form):
         self.outline = round_outline(round)
         self.indicators = round.ordered_indicators()
         self.user = user
-        self.scopes = [unit for unit in self.outline.scopes if user is None or can(user, Action.VIEW, unit)]
         self.levels: list[str] = []
 
+    def _visible(self, unit: UnitInfo) -> bool:
+        return self.user is None or can(self.user, Action.VIEW, unit)
+
     def clean_scope(self) -> UnitInfo:
+        """The scope asked for, found by code in the outline (one lookup, whatever the round's size)."""
         code = self.cleaned_data["scope"]
         if not code:
             return self._default_scope()
-        scope = next((unit for unit in self.scopes if unit.code == code), None)
-        if scope is None:
+        scope = self.outline.scope(code)
+        if scope is None or not self._visible(scope):
             raise forms.ValidationError(
                 _("No unit of this round lies below %(code)s: choose a unit above the units that take part.")
                 % {"code": code}
@@ -51,8 +54,14 @@ class RankingForm(forms.Form):
 
     def _default_scope(self) -> UnitInfo:
         """The top of the user's subtree, or else the highest unit of theirs with units of the round below it."""
-        tops = {unit.id for unit in top_units(self.user)} if self.user is not None else set()
-        default = next((unit for unit in self.scopes if unit.id in tops), None) or next(iter(self.scopes), None)
+        if self.user is None:
+            tops = []
+        else:
+            tops = [scope for unit in top_units(self.user) if (scope := self.outline.unit(unit.id)) is not None]
+        if tops:
+            return min(tops, key=lambda unit: unit.path)
+        # Only when no top of the user's is a scope (e.g. an inactive root): the first scope they may see.
+        default = next((unit for unit in self.outline.scopes if self._visible(unit)), None)
         if default is None:
             raise forms.ValidationError(_("No unit of yours has units of this round below it."), code="nothing")
         return default
@@ -95,9 +104,8 @@ class UnitPageForm(forms.Form):
 
     def __init__(self, data, *, round: Round, unit: UnitInfo, user) -> None:
         super().__init__(data)
-        above = set(ancestors_of(unit.path))
-        # Every unit above a unit of the round is a scope of the outline.
-        self.scopes = [u for u in round_outline(round).scopes if u.id in above and can(user, Action.VIEW, u)]
+        # Every unit above a unit of the round is a scope of the outline: its ancestors, read by key.
+        self.scopes = visible_units(user, Action.VIEW, round_outline(round).ancestors(unit))
 
     def clean_scope(self) -> UnitInfo | None:
         code = self.cleaned_data["scope"]
@@ -109,6 +117,14 @@ class UnitPageForm(forms.Form):
                 _("%(code)s is not above this unit: choose one of its ancestors.") % {"code": code}
             )
         return scope
+
+
+class ScopeSearchForm(forms.Form):
+    """The picker's search: the text, and the level and sort that the links to the matches keep."""
+
+    q = forms.CharField(label=gettext_lazy("Find a unit"), required=False, max_length=SEARCH_MAX_LENGTH)
+    level = forms.CharField(required=False, max_length=16)
+    sort = forms.CharField(required=False, max_length=32)
 
 
 def form_errors(form: forms.Form) -> dict[str, list[str]]:

@@ -52,20 +52,20 @@ PALETTE = [
     "#63be7b",
 ]
 FIGURES_CACHE_SECONDS = 600  # the longest a closed round's cached figures are trusted
+ROWS_PER_PAGE = 100  # rows of the ranking page's table (the API and the workbook keep every row)
 
 
 @dataclass(slots=True)
 class Figure:
     """A rate with its votes, rank among peers and colour, and how it is printed.
 
-    Only the printed rate is made up front; the interval and the exact rate are
-    computed when asked for (a table of 1,000 peers shows the interval of one
-    column, not of seven).
+    The printed rate, the interval and the exact rate are computed when asked
+    for: a ranking of 1,000 peers ranks all of them, but its page prints 100
+    rows, and the interval of one column, not of seven.
     """
 
     votes: list[int]  # satisfied, basically satisfied, dissatisfied, excluded
     hundredths: int | None  # the rate shown, in hundredths of a percent (None: no data)
-    text: str = NO_DATA
     rank: int | None = None
     colour: str = ""
     _interval: tuple | None = field(default=(), repr=False, compare=False)  # () until computed
@@ -76,12 +76,16 @@ class Figure:
         valid = positive + votes[2]
         if not valid:
             return cls(votes, None)
-        shown = percent_units(positive, valid)
-        return cls(votes, shown, hundredths_text(shown))
+        return cls(votes, percent_units(positive, valid))
 
     @classmethod
     def of_counts(cls, counts: Counts) -> "Figure":
         return cls.of([counts.satisfied, counts.basic, counts.dissatisfied, counts.excluded])
+
+    @property
+    def text(self) -> str:
+        """The rate as printed ("91.11"), or "—" without data."""
+        return NO_DATA if self.hundredths is None else hundredths_text(self.hundredths)
 
     @property
     def counts(self) -> Counts:
@@ -198,6 +202,44 @@ class Ranking:
 
     def row_for(self, unit_id: int) -> Row | None:
         return next((row for row in self.rows if row.unit.id == unit_id), None)
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """The rows of one page of the ranking table: ranked among every peer, shown 100 at a time."""
+
+    rows: list[Row]
+    number: int
+    pages: int
+    first: int  # position of the first row shown, from 1 (0 when there is none)
+    last: int
+    total: int
+    marked: int | None = None  # id of the unit whose row is asked for (``unit=CODE``)
+
+    @property
+    def numbers(self) -> list[int]:
+        """The page numbers to link to: the first, the last and those around this one."""
+        near = range(max(1, self.number - 3), min(self.pages, self.number + 3) + 1)
+        return sorted({1, self.pages, *near}) if self.pages > 1 else []
+
+
+def ranking_page(ranking: Ranking, number: str | None = None, unit_code: str | None = None) -> RankingPage:
+    """One page of the ranking's rows: page ``number`` (a bad number is the nearest page), or the page
+    holding the row of the unit ``unit_code`` when it is a peer of this ranking."""
+    total, size = len(ranking.rows), ROWS_PER_PAGE
+    pages = max(1, -(-total // size))
+    position = (
+        next((i for i, row in enumerate(ranking.rows) if row.unit.code == unit_code), None) if unit_code else None
+    )
+    if position is not None:
+        page = position // size + 1
+    else:
+        page = int(number) if number and number.isdigit() else 1
+        page = min(max(page, 1), pages)
+    start = (page - 1) * size
+    rows = ranking.rows[start : start + size]
+    marked = ranking.rows[position].unit.id if position is not None else None
+    return RankingPage(rows, page, pages, start + 1 if rows else 0, start + len(rows), total, marked)
 
 
 # ---------------------------------------------------------------- choices
@@ -355,7 +397,7 @@ def column_figures(votes: np.ndarray, coloured: bool) -> list[Figure]:
     ranks = competition_ranks(enumerate(rate_keys(positives, valids)))
     colours = _colours(positive, valid) if coloured else [""] * len(valids)
     return [
-        Figure(cell, shown[i], hundredths_text(shown[i]), ranks[i], colours[i]) if valids[i] else Figure(cell, None)
+        Figure(cell, shown[i], ranks[i], colours[i]) if valids[i] else Figure(cell, None)
         for i, cell in enumerate(votes.tolist())
     ]
 

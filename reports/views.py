@@ -20,18 +20,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.routers import reads_replica
 from reports.api import ranking_json, unit_report_json
-from reports.forms import RankingForm, UnitPageForm, form_errors
+from reports.forms import RankingForm, ScopeSearchForm, UnitPageForm, form_errors
 from reports.models import ReportJob
 from reports.peers import peer_standing_for, peer_standing_json
-from reports.ranking import ranking_checked, ranking_of
+from reports.ranking import ranking_checked, ranking_of, ranking_page
+from reports.scopes import MATCHES_SHOWN, scope_picker, search_links
 from reports.services import report_job_create
 from reports.unit_report import unit_report_checked, unit_report_of
 from spreadsheets.downloads import attachment
 from surveys.figures import UnitInfo
 from surveys.models import Round
-from surveys.outline import round_unit
+from surveys.outline import round_outline, round_unit
 from units.models import Unit
-from units.permissions import Action, get_unit
+from units.permissions import Action, get_unit, require
 
 JSON_OPTIONS = {"ensure_ascii": False, "separators": (",", ":")}  # compact: a ranking of 1,000 peers is large
 
@@ -41,9 +42,20 @@ def _round(user, code: str) -> Round:
     return get_object_or_404(Round.objects.visible_to(user).select_related("previous"), code=code)
 
 
-def _check_scope(user, code: str | None) -> Unit | None:
-    """The named unit if the user may see it; 404 otherwise (the API turns it into 403)."""
-    return get_unit(user, Action.VIEW, code) if code else None
+def _check_scope(user, round: Round, code: str | None) -> None:
+    """404 unless the user may see the named unit (the API turns it into 403).
+
+    A scope of the round is found by code in its outline, without a query;
+    any other code is looked up, so that a unit of the user's that is no
+    scope is a bad parameter (400, from the form) and anything else a 404.
+    """
+    if not code:
+        return
+    scope = round_outline(round).scope(code)
+    if scope is None:
+        get_unit(user, Action.VIEW, code)
+    else:
+        require(user, Action.VIEW, scope)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -70,23 +82,50 @@ def index(request: HttpRequest) -> HttpResponse:
 @reads_replica
 def ranking(request: HttpRequest, code: str) -> HttpResponse:
     round = _round(request.user, code)
-    _check_scope(request.user, request.GET.get("scope"))
+    _check_scope(request.user, round, request.GET.get("scope"))
     form = _ranking_form(request, round)
     context = {"round": round, "form": form}
     status = 200
     if form.is_valid():
         data = form.cleaned_data
         context["ranking"] = ranking_checked(ranking_of(round, data["scope"], data["level"], data["sort"]))
+        context["page"] = ranking_page(context["ranking"], request.GET.get("page"), request.GET.get("unit"))
     else:
         context["errors"] = form_errors(form)
         # A bare visit by a user with nothing to rank is no bad request: only parameters given can be wrong.
         status = 400 if any(request.GET.get(name) for name in form.fields) else 200
+    scope = form.cleaned_data.get("scope")
+    if scope is not None:  # also beside the message of a bad level or sort
+        data = form.cleaned_data
+        context["picker"] = scope_picker(form.outline, request.user, scope, data.get("level", ""), data.get("sort", ""))
     if _is_htmx(request):
         # htmx swaps in only 2xx answers: the message must arrive as one to be seen.
         template, status = "reports/_ranking_results.html", 200
     else:
         template = "reports/ranking.html"
     response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+@login_required
+@reads_replica
+def scope_search_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Scopes of the round matching ``q`` (code or name), at most 20: the picker's search.
+
+    htmx gets the list alone, to show under the search box; without
+    JavaScript the search box sends its plain GET form here, a whole page.
+    """
+    round = _round(request.user, code)
+    form = ScopeSearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    level, sort = (form.cleaned_data["level"], form.cleaned_data["sort"]) if form.is_valid() else ("", "")
+    matches = search_links(round, request.user, text, level, sort)
+    htmx = _is_htmx(request)
+    context = {"round": round, "form": form, "text": text, "matches": matches, "limit": MATCHES_SHOWN, "htmx": htmx}
+    template = "reports/_scope_matches.html" if htmx else "reports/scope_search.html"
+    response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -104,7 +143,7 @@ def _unit_in_round(round: Round, unit: Unit) -> UnitInfo:
 def unit_page(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
     round = _round(request.user, code)
     unit = get_unit(request.user, Action.VIEW, unit_code)
-    _check_scope(request.user, request.GET.get("scope"))
+    _check_scope(request.user, round, request.GET.get("scope"))
     info = _unit_in_round(round, unit)
     form = UnitPageForm(request.GET, round=round, unit=info, user=request.user)
     if not form.is_valid():
@@ -144,7 +183,7 @@ def api_ranking(request: HttpRequest, code: str) -> JsonResponse:
     except Http404:
         return _api_no_round()
     try:
-        _check_scope(request.user, request.GET.get("scope"))
+        _check_scope(request.user, round, request.GET.get("scope"))
     except Http404:
         return _api_forbidden("scope")
     form = _ranking_form(request, round)
@@ -168,7 +207,7 @@ def api_unit(request: HttpRequest, code: str, unit_code: str) -> JsonResponse:
     except Http404:
         return _api_forbidden("unit")
     try:
-        _check_scope(request.user, request.GET.get("scope"))
+        _check_scope(request.user, round, request.GET.get("scope"))
     except Http404:
         return _api_forbidden("scope")
     info = round_unit(round, unit.id)
@@ -192,7 +231,7 @@ def api_unit(request: HttpRequest, code: str, unit_code: str) -> JsonResponse:
 def export(request: HttpRequest, code: str) -> HttpResponse:
     """Queue the ranking workbook of the scope and level on the page."""
     round = _round(request.user, code)
-    _check_scope(request.user, request.POST.get("scope"))
+    _check_scope(request.user, round, request.POST.get("scope"))
     form = RankingForm(request.POST, round=round, user=request.user)
     if not form.is_valid():
         status = 200 if _is_htmx(request) else 400  # htmx swaps in only 2xx answers

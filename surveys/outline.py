@@ -10,8 +10,10 @@ until participants or the tree change (versions bumped by signals). Peers and ch
 """
 
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connection
@@ -20,7 +22,7 @@ from config.routers import read_connection
 from surveys.figures import UnitInfo
 from surveys.models import Participation, Round
 from units.models import Unit
-from units.paths import ancestors_of, is_strictly_under
+from units.paths import ancestors_of, subtree_end
 
 OUTLINE_CACHE_SECONDS = 600  # a unit renamed by a bulk update (no signal) shows its new name after this
 TREE_VERSION_KEY = "units:tree-version"
@@ -31,20 +33,68 @@ _COLUMNS = "u.id, u.code, u.name, u.kind, u.parent_id, u.path, u.depth"
 
 @dataclass(frozen=True)
 class Outline:
-    """The units above the round's participants (tree order) and, for each, the kinds of round units below it."""
+    """The units above the round's participants (tree order) and, for each, the kinds of round units below it.
+
+    A scope is found by code or id, its children and the scopes below it by
+    key (indexes built once per process and outline, not pickled into the
+    cache): a page's lookups cost the same for 11 scopes and for 1,001.
+    """
 
     scopes: list[UnitInfo]
     below: dict[int, dict[str, tuple[int, int]]]  # scope id -> kind -> (smallest depth, number of units)
 
+    def __getstate__(self) -> dict:
+        return {"scopes": self.scopes, "below": self.below}
+
+    @cached_property
+    def _by_code(self) -> dict[str, UnitInfo]:
+        return {unit.code: unit for unit in self.scopes}
+
+    @cached_property
+    def _by_id(self) -> dict[int, UnitInfo]:
+        return {unit.id: unit for unit in self.scopes}
+
+    @cached_property
+    def _children(self) -> dict[int, list[UnitInfo]]:
+        children: dict[int, list[UnitInfo]] = defaultdict(list)
+        for unit in self.scopes:
+            children[unit.parent_id].append(unit)
+        return {parent: sorted(units, key=lambda unit: unit.code) for parent, units in children.items()}
+
+    @cached_property
+    def _paths(self) -> list[str]:
+        return [unit.path for unit in self.scopes]
+
+    @cached_property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(self._by_id)
+
     def scope(self, code: str) -> UnitInfo | None:
-        return next((unit for unit in self.scopes if unit.code == code), None)
+        return self._by_code.get(code)
+
+    def unit(self, unit_id: int) -> UnitInfo | None:
+        return self._by_id.get(unit_id)
 
     def levels(self, scope: UnitInfo) -> list[str]:
         """Unit kinds found below ``scope`` in the round: the shallowest first, then the most numerous."""
         return peer_levels_of(self.below.get(scope.id, {}))
 
     def contains(self, unit_id: int) -> bool:
-        return any(unit.id == unit_id for unit in self.scopes)
+        return unit_id in self._by_id
+
+    def ancestors(self, unit) -> list[UnitInfo]:
+        """The scopes above ``unit`` (anything with a ``path``), from the top down."""
+        return [self._by_id[pk] for pk in ancestors_of(unit.path) if pk in self._by_id]
+
+    def children(self, unit) -> list[UnitInfo]:
+        """The scopes directly below ``unit``, by code (the order people look them up in)."""
+        return self._children.get(unit.id, [])
+
+    def strictly_below(self, unit) -> list[UnitInfo]:
+        """The scopes strictly below ``unit``, in tree order: one slice of the sorted paths (a subtree is a range)."""
+        start = bisect_left(self._paths, unit.path)
+        end = bisect_left(self._paths, subtree_end(unit.path), lo=start)
+        return [scope for scope in self.scopes[start:end] if scope.id != unit.id]
 
 
 def peer_levels_of(kinds: dict[str, tuple[int, int]]) -> list[str]:
@@ -178,7 +228,7 @@ def round_unit(round: Round, unit_id: int) -> UnitInfo | None:
         return None
     if rows[0].participating:
         return rows[0]
-    return next((s for s in round_outline(round).scopes if s.id == unit_id), None)
+    return round_outline(round).unit(unit_id)
 
 
 def round_unit_infos(round: Round, unit_ids: list[int]) -> list[UnitInfo]:
@@ -186,27 +236,36 @@ def round_unit_infos(round: Round, unit_ids: list[int]) -> list[UnitInfo]:
     return _scope_infos(round.id, sorted(set(unit_ids)))
 
 
+def _taking_part_where(round_id: int, where: str, params: list) -> list[UnitInfo]:
+    """The units matching ``where`` (on ``u``, found by an index) that take part in the round.
+
+    Each unit is probed by the participation's ``(round, unit)`` key. On
+    PostgreSQL the probe is a ``LATERAL ... LIMIT 1``, which the planner
+    cannot turn into a join: as a join it read every participant of the round
+    into a hash (100,000 rows for a district's 100 schools, 16-38 ms of the
+    district's ranking at 101k units; docs/performance.md).
+    """
+    if connection.vendor == "postgresql":
+        probe = (
+            f"CROSS JOIN LATERAL (SELECT 1 FROM {_PARTICIPATION} p WHERE p.round_id = %s AND p.unit_id = u.id "
+            "LIMIT 1) p"
+        )
+    else:  # SQLite probes the participation's key for each unit found by the index
+        probe = f"JOIN {_PARTICIPATION} p ON p.unit_id = u.id AND p.round_id = %s"
+    return _infos(f"SELECT {_COLUMNS}, 1 FROM {_UNIT} u {probe} WHERE {where}", [round_id, *params])
+
+
 def round_peers(round: Round, scope: UnitInfo, level: str) -> list[UnitInfo]:
     """The round's units of kind ``level`` strictly below ``scope``, in tree order (the ``(kind, path)`` index)."""
-    taking_part = _infos(
-        f"SELECT {_COLUMNS}, 1 FROM {_UNIT} u JOIN {_PARTICIPATION} p ON p.unit_id = u.id AND p.round_id = %s "
-        "WHERE u.kind = %s AND u.path LIKE %s AND u.id <> %s",
-        [round.id, level, scope.path + "%", scope.id],
+    taking_part = _taking_part_where(
+        round.id, "u.kind = %s AND u.path LIKE %s AND u.id <> %s", [level, scope.path + "%", scope.id]
     )
-    above = [
-        s
-        for s in round_outline(round).scopes
-        if s.kind == level and not s.participating and is_strictly_under(s.path, scope.path)
-    ]
+    above = [s for s in round_outline(round).strictly_below(scope) if s.kind == level and not s.participating]
     return sorted(taking_part + above, key=lambda u: u.path)
 
 
 def round_children(round: Round, unit: UnitInfo) -> list[UnitInfo]:
     """The round's units directly below ``unit``, in tree order (the ``parent`` index)."""
-    taking_part = _infos(
-        f"SELECT {_COLUMNS}, 1 FROM {_UNIT} u JOIN {_PARTICIPATION} p ON p.unit_id = u.id AND p.round_id = %s "
-        "WHERE u.parent_id = %s",
-        [round.id, unit.id],
-    )
-    above = [s for s in round_outline(round).scopes if s.parent_id == unit.id and not s.participating]
+    taking_part = _taking_part_where(round.id, "u.parent_id = %s", [unit.id])
+    above = [s for s in round_outline(round).children(unit) if not s.participating]
     return sorted(taking_part + above, key=lambda u: u.path)

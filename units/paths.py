@@ -28,6 +28,11 @@ def ancestors_of(path: str) -> list[int]:
     return ids_of(path)[:-1]
 
 
+def parent_path(path: str) -> str:
+    """The path of the unit's parent ("/" for a top-level unit)."""
+    return path[: path.rindex(SEPARATOR, 0, len(path) - 1) + 1]
+
+
 def depth(path: str) -> int:
     """0 for a top-level unit, 1 for its children, and so on."""
     return path.count(SEPARATOR) - 2
@@ -41,6 +46,12 @@ def is_under(path: str, ancestor_path: str) -> bool:
 def is_strictly_under(path: str, ancestor_path: str) -> bool:
     """Whether the unit at ``path`` lies below the unit at ``ancestor_path`` (not the unit itself)."""
     return path != ancestor_path and is_under(path, ancestor_path)
+
+
+def subtree_end(path: str) -> str:
+    """The smallest string above every path of the subtree at ``path``: in sorted order, the subtree is the
+    range [path, subtree_end(path)) (the separator is followed by the character after it)."""
+    return path[:-1] + chr(ord(SEPARATOR) + 1)
 
 
 def child_below(path: str, ancestor_path: str) -> int | None:

@@ -5,7 +5,7 @@ queryset of user-visible data goes through these functions, so that a user
 never sees, even in a count or a drop-down, a unit outside their subtrees.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import TypeVar
 
@@ -18,6 +18,7 @@ from units.models import PeerDisclosure, Role, RoleKind, Unit
 from units.paths import depth, is_strictly_under, is_under, outermost, subtree_q
 
 View = TypeVar("View", bound=Callable)
+T = TypeVar("T")
 
 
 def public(view: View) -> View:
@@ -107,6 +108,15 @@ def roots_held(user, kind: str) -> list[str]:
 def can(user, action: Action, unit: Unit) -> bool:
     paths = scope_paths(user, action)
     return paths is None or any(is_under(unit.path, p) for p in paths)
+
+
+def visible_units(user, action: Action, units: Iterable[T]) -> list[T]:
+    """The units (anything with a ``path``) on which the user may do ``action``: ``can`` for a list, the
+    user's paths read once."""
+    paths = scope_paths(user, action)
+    if paths is None:
+        return list(units)
+    return [unit for unit in units if any(is_under(unit.path, p) for p in paths)]
 
 
 def can_anywhere(user, action: Action) -> bool:

@@ -17,13 +17,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reports.plain_words import votes_sentence
-from reports.ranking import Ranking, Row
+from reports.ranking import Ranking, RankingPage, Row
 
 register = template.Library()
 
 
 class _Printer:
-    def __init__(self, ranking: Ranking) -> None:
+    def __init__(self, ranking: Ranking, marked: int | None = None) -> None:
+        self.marked = marked
         placeholder = "__unit__"
         base = reverse("reports:unit", args=[ranking.round.code, placeholder])
         self.url_head, self.url_tail = base.split(placeholder)
@@ -71,7 +72,10 @@ class _Printer:
             else f'<td class="num">{cell.text}</td>'
             for n, cell in enumerate(row.indicators, start=1)
         )
-        opening = '<tr class="rank-line">' if row.line_below else "<tr>"
+        if unit.id == self.marked:  # the row of the unit asked for (``unit=CODE``)
+            opening = f'<tr id="marked-row" class="table-info{" rank-line" if row.line_below else ""}">'
+        else:
+            opening = '<tr class="rank-line">' if row.line_below else "<tr>"
         # Name and rate first, then the indicators: on a phone and at 1366 px they are what is read first.
         return (
             f"{opening}"
@@ -91,22 +95,8 @@ class _Printer:
 
 
 @register.simple_tag
-def ranking_rows(ranking: Ranking) -> SafeString:
-    printer = _Printer(ranking)
-    return mark_safe("\n".join(printer.row(row) for row in ranking.rows))  # names and codes escaped in row()
-
-
-@register.simple_tag
-def scope_options(scopes: list, ranking: Ranking | None, asked: str | None) -> SafeString:
-    """The ``<option>``s of the scope select: a province has 1,000 scopes, printed here in about a millisecond.
-
-    The scope of the ranking shown is selected; without a ranking, the scope asked for.
-    """
-    chosen = ranking.scope.code if ranking else asked
-    return mark_safe(
-        "".join(
-            f'<option value="{escape(unit.code)}"{" selected" if unit.code == chosen else ""}>'
-            f"{escape(unit.name)} ({escape(unit.code)})</option>"
-            for unit in scopes
-        )
-    )
+def ranking_rows(ranking: Ranking, page: RankingPage | None = None) -> SafeString:
+    """The rows of ``page`` (default: every row), the row of the unit asked for marked."""
+    printer = _Printer(ranking, page.marked if page else None)
+    rows = page.rows if page else ranking.rows
+    return mark_safe("\n".join(printer.row(row) for row in rows))  # names and codes escaped in row()

@@ -46,7 +46,8 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def web(request, monkeypatch):
-    """A Chromium; ``web.page(width)`` opens a page of that width (390: a phone, with touch)."""
+    """A Chromium; ``web.page(width)`` opens a page of that width (390: a phone, with touch);
+    ``javascript=False``: a browser without it."""
     if sync_api is None:
         pytest.skip("playwright is not installed (requirements-dev.txt)")
     if not CHROMIUM.exists():
@@ -57,11 +58,11 @@ def web(request, monkeypatch):
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         pages = []
 
-        def page(width: int = 1366, language: str = "zh-CN"):
+        def page(width: int = 1366, language: str = "zh-CN", javascript: bool = True):
             phone = width < 576
             context = chromium.new_context(
                 viewport={"width": width, "height": 844 if phone else 900}, locale=language, is_mobile=phone,
-                has_touch=phone,
+                has_touch=phone, java_script_enabled=javascript,
             )  # fmt: skip
             opened = context.new_page()
             opened.set_default_timeout(15_000)

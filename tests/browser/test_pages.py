@@ -133,3 +133,33 @@ def test_the_language_switch(web, live_server, users):
         page.locator("select[name=language]").select_option("zh-hans")
     assert page.evaluate("document.documentElement.lang") == "zh-hans"
     assert page.get_by_role("button", name="退出").count() == 1
+
+
+def test_the_scope_picker_on_a_phone_with_and_without_javascript(web, live_server, users, survey):
+    city_leader = UserFactory()
+    RoleFactory(user=city_leader, unit=survey.participations.first().unit.parent.parent, kind=RoleKind.LEADER)
+    page = web.page(390)
+    sign_in(page, live_server, city_leader)
+    page.goto(live_server.url + reverse("reports:ranking", args=[survey.code]))
+    assert page.locator("#scope-trail .active").inner_text().startswith("示范市")
+    # Typing in the search box lists the matching scopes (htmx); choosing one ranks below it, in place.
+    page.fill("#id_q", "二区")
+    page.wait_for_selector("#scope-match-list a")
+    page.locator("#scope-match-list a").first.click()
+    page.wait_for_function("document.querySelector('#scope-trail .active').textContent.includes('二区')")
+    assert "scope=D2" in page.url and page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert page.locator("#ranking-table tbody tr").count() == 1  # S2, the one school of D2
+    # The way back up is a link of the trail.
+    page.locator("#scope-trail a").first.click()
+    page.wait_for_function("document.querySelector('#scope-trail .active').textContent.includes('示范市')")
+    # Without JavaScript the search box sends a plain form to a page of matches.
+    plain = web.page(360, javascript=False)
+    sign_in(plain, live_server, city_leader)
+    plain.goto(live_server.url + reverse("reports:ranking", args=[survey.code]))
+    plain.fill("#id_q", "一区")
+    plain.press("#id_q", "Enter")
+    plain.wait_for_load_state("networkidle")
+    assert "/ranking/scopes/" in plain.url and plain.evaluate(NO_SIDEWAYS_SCROLL)
+    plain.locator("#scope-match-list a").first.click()
+    plain.wait_for_load_state("networkidle")
+    assert "scope=D1" in plain.url and plain.locator("#ranking-table tbody tr").count() == 3

@@ -116,7 +116,10 @@ def test_units_offered_for_entry_filters_and_rankings_are_of_the_subtree(client_
         .context["filters"]["unit"]
         .field.queryset,
         "counts": client.get(reverse("surveys:counts_units", args=[code])).context["page"].object_list,
-        "ranking scopes": client.get(reverse("reports:ranking", args=[code])).context["form"].scopes,
+        "ranking scope picker": client.get(reverse("reports:ranking", args=[code])).context["picker"].units(),
+        "ranking scope search": [
+            link.unit for link in client.get(reverse("reports:scopes", args=[code]), {"q": "区"}).context["matches"]
+        ],
         "unit page scopes": client.get(reverse("reports:unit", args=[code, tree["s1"].code])).context["form"].scopes,
     }
     for name, units in lists.items():
