@@ -47,6 +47,13 @@ class _Printer:
         self.doubtful_label = escape(_("Data doubtful"))
         self.doubtful = _("Discrepancy rate of the call-backs %(rate)s %%, above the plan's limit.")
 
+    def _margin_title(self, row: Row, cell) -> str:
+        """An indicator's margin at the sample achieved, as the cell's title (the table has one margin column)."""
+        if not self.planned or row.sample is None or cell.hundredths is None:  # no rate, no margin beside it
+            return ""
+        margin = row.sample.margin(cell.rate)
+        return "" if margin is None else f' title="±{margin}"'
+
     def row(self, row: Row) -> str:
         unit, overall, counts, needed = row.unit, row.overall, row.overall.counts, row.votes_needed
         url = f"{self.url_head}{quote(unit.code)}{self.url_tail}{self.url_query}"
@@ -66,10 +73,10 @@ class _Printer:
         target = "" if row.target_met is None else (self.met if row.target_met else self.missed)
         votes = escape(votes_sentence(needed))
         cells = "".join(
-            f'<td class="num{" sorted" if n == self.sort_column else ""}" style="background:{cell.colour}">'
-            f"{cell.text}</td>"
+            f'<td class="num{" sorted" if n == self.sort_column else ""}"{self._margin_title(row, cell)}'
+            f' style="background:{cell.colour}">{cell.text}</td>'
             if cell.colour
-            else f'<td class="num">{cell.text}</td>'
+            else f'<td class="num"{self._margin_title(row, cell)}>{cell.text}</td>'
             for n, cell in enumerate(row.indicators, start=1)
         )
         if unit.id == self.marked:  # the row of the unit asked for (``unit=CODE``)

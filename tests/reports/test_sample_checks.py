@@ -116,6 +116,8 @@ def test_the_page_the_api_and_the_unit_page_show_them(client_for, users, sampled
     page = client.get(reverse("reports:ranking", args=[sampled.code]), {"scope": "D1", "level": "school"})
     body = page.content.decode()
     assert "± 百分点（95 %）" in body and "±7.44" in body and "未达方案" in body and "数据存疑" in body
+    # Each indicator's margin is its cell's title: S1's first indicator has its votes (±7.44), the others no rate.
+    assert 'title="±7.44"' in body and 'title="±5.58"' not in body
     data = client.get(reverse("reports:api_ranking", args=[sampled.code]), {"scope": "D1", "level": "school"}).json()
     assert data["sample_plan"] is True
     s1 = next(row for row in data["rows"] if row["unit"]["code"] == "S1")
