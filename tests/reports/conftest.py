@@ -73,3 +73,13 @@ def give(round):
         )
 
     return set_counts
+
+
+@pytest.fixture
+def counted(round, schools, give):
+    """Four schools with rates 90, 80, 80 and 70 % (S1, S3, S4 in D1; S2 in D2): a tie at 80 %."""
+    give(schools["s1"], 90, 0, 10)
+    give(schools["s3"], 80, 0, 20)
+    give(schools["s4"], 40, 0, 10)
+    give(schools["s2"], 70, 0, 30)
+    return round

@@ -18,15 +18,6 @@ def _two_a_page(monkeypatch):
     monkeypatch.setattr(reports.ranking, "ROWS_PER_PAGE", 2)
 
 
-@pytest.fixture
-def counted(round, schools, give):
-    give(schools["s1"], 90, 0, 10)
-    give(schools["s3"], 80, 0, 20)
-    give(schools["s4"], 40, 0, 10)
-    give(schools["s2"], 70, 0, 30)
-    return round
-
-
 def page_of(client, round, **query):
     return client.get(reverse("reports:ranking", args=[round.code]), {"scope": "C", "level": "school"} | query)
 

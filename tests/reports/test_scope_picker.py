@@ -73,12 +73,17 @@ def test_a_district_role_is_shown_nothing_above_its_district(client_for, users, 
     assert "示范市" not in html and "scope=C" not in html and "二区" not in html
 
 
-def test_many_child_scopes_show_the_first_ones_and_send_to_the_search(client_for, users, tree):
+def _districts(tree, prefix: str, n: int, name: str) -> list:
+    """``n`` districts under the city (codes PREFIX00..., names NAME0...), one school each: the schools."""
     schools = []
-    for n in range(30):
-        district = UnitFactory(code=f"X{n:02d}", name=f"测区{n}", kind=UnitKind.DISTRICT, parent=tree["city"])
-        schools.append(UnitFactory(code=f"X{n:02d}-S", kind=UnitKind.SCHOOL, parent=district))
-    round = make_round(schools, code="WIDE")
+    for i in range(n):
+        district = UnitFactory(code=f"{prefix}{i:02d}", name=f"{name}{i}", kind=UnitKind.DISTRICT, parent=tree["city"])
+        schools.append(UnitFactory(code=f"{prefix}{i:02d}-S", kind=UnitKind.SCHOOL, parent=district))
+    return schools
+
+
+def test_many_child_scopes_show_the_first_ones_and_send_to_the_search(client_for, users, tree):
+    round = make_round(_districts(tree, "X", 30, "测区"), code="WIDE")
     response = ranking(client_for(users["superuser"]), round, level="district")
     picker = response.context["picker"]
     assert len(picker.children) == 24 and (picker.children_total, picker.more) == (30, 6)
@@ -167,11 +172,7 @@ def test_search_refuses_bad_input_without_failing(client_for, users, round):
 
 
 def test_search_lists_at_most_twenty(client_for, users, tree):
-    schools = []
-    for n in range(25):
-        district = UnitFactory(code=f"Z{n:02d}", name=f"同名区{n}", kind=UnitKind.DISTRICT, parent=tree["city"])
-        schools.append(UnitFactory(code=f"Z{n:02d}-S", kind=UnitKind.SCHOOL, parent=district))
-    round = make_round(schools, code="MANY")
+    round = make_round(_districts(tree, "Z", 25, "同名区"), code="MANY")
     response = search(client_for(users["superuser"]), round, q="同名区")
     assert len(matched(response)) == 20 and "仅列出前20个结果" in response.content.decode()
     assert matched(search(client_for(users["superuser"]), round, q="Z24")) == ["Z24"]

@@ -33,15 +33,6 @@ def _query(query: dict) -> str:
     return "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
 
 
-@pytest.fixture
-def counted(round, schools, give):
-    give(schools["s1"], 90, 0, 10)
-    give(schools["s3"], 80, 0, 20)
-    give(schools["s4"], 40, 0, 10)
-    give(schools["s2"], 70, 0, 30)
-    return round
-
-
 def test_anonymous_is_sent_to_login(client, counted):
     for url in [
         reverse("reports:index"),
