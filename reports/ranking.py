@@ -140,14 +140,14 @@ class Row:
 
     unit: UnitInfo
     cells: list[Figure]
-    target_met: bool | None = None
-    votes_needed: VotesNeeded | None = None
+    target: Fraction | None = None  # the round's target rate as a share of 1 (None: it sets none)
     previous: Figure | None = None  # overall figure in the previous round, ranked among the same peers
     rate_change: Decimal | None = None  # percentage points
     rank_change: int | None = None  # places gained (negative: lost)
     sort_rank: int | None = None
     low_votes: bool = False
-    not_clearly_different: bool = False
+    sorted_cell: Figure | None = None  # the figure of the column sorted on
+    above: Figure | None = None  # the same column's figure in the row above
     line_below: bool = False
     rate_change_text: str = ""
     rank_change_text: str = ""
@@ -155,6 +155,25 @@ class Row:
     sample: SampleCheck | None = None
     margin: Decimal | None = None
     doubtful: Decimal | None = None
+
+    # What follows is worked out when asked for: a ranking of 1,000 peers prints 100 of them on its page.
+
+    @property
+    def target_met(self) -> bool | None:
+        """Whether the overall rate reaches the round's target (None: no target, or no data)."""
+        return None if self.target is None else reaches(self.overall.counts, self.target)
+
+    @property
+    def votes_needed(self) -> VotesNeeded | None:
+        return None if self.target is None else votes_to_share(self.overall.counts, self.target)
+
+    @property
+    def not_clearly_different(self) -> bool:
+        """The 95 % interval of the sorted column overlaps the one of the row above."""
+        if self.sorted_cell is None or self.above is None:
+            return False
+        interval, above = self.sorted_cell.interval_hundredths, self.above.interval_hundredths
+        return bool(interval and above and interval[0] <= above[1] and above[0] <= interval[1])
 
     @property
     def below_plan(self) -> bool | None:
@@ -465,22 +484,18 @@ def _target_rate(rows: list[Row], target_rate: Decimal | None) -> None:
         return
     target = target_share(target_rate)  # once, not per row
     for row in rows:
-        counts = row.overall.counts
-        row.target_met = reaches(counts, target)
-        row.votes_needed = votes_to_share(counts, target)
+        row.target = target
 
 
 def _flag(rows: list[Row], column: int, min_valid_votes: int) -> None:
-    """Sort rank, low-vote flag and "not clearly different" (the interval overlaps the one of the row above)."""
+    """Sort rank, low-vote flag, and what "not clearly different" compares (``Row.not_clearly_different``)."""
     above = None
     for row in rows:
         cell = row.cells[column]
         row.sort_rank = cell.rank
         row.low_votes = cell.valid < min_valid_votes
-        interval = cell.interval_hundredths
-        if above and interval:
-            row.not_clearly_different = interval[0] <= above[1] and above[0] <= interval[1]
-        above = interval
+        row.sorted_cell, row.above = cell, above
+        above = cell
 
 
 def _target_line(rows: list[Row], target_rank: int | None) -> int | None:
