@@ -144,7 +144,6 @@ class Row:
     previous: Figure | None = None  # overall figure in the previous round, ranked among the same peers
     rate_change: Decimal | None = None  # percentage points
     rank_change: int | None = None  # places gained (negative: lost)
-    sort_rank: int | None = None
     low_votes: bool = False
     sorted_cell: Figure | None = None  # the figure of the column sorted on
     above: Figure | None = None  # the same column's figure in the row above
@@ -157,6 +156,11 @@ class Row:
     doubtful: Decimal | None = None
 
     # What follows is worked out when asked for: a ranking of 1,000 peers prints 100 of them on its page.
+
+    @property
+    def sort_rank(self) -> int | None:
+        """The rank in the column sorted on."""
+        return None if self.sorted_cell is None else self.sorted_cell.rank
 
     @property
     def target_met(self) -> bool | None:
@@ -488,11 +492,10 @@ def _target_rate(rows: list[Row], target_rate: Decimal | None) -> None:
 
 
 def _flag(rows: list[Row], column: int, min_valid_votes: int) -> None:
-    """Sort rank, low-vote flag, and what "not clearly different" compares (``Row.not_clearly_different``)."""
+    """The column sorted on (sort rank, "not clearly different": ``Row``) and the low-vote flag."""
     above = None
     for row in rows:
         cell = row.cells[column]
-        row.sort_rank = cell.rank
         row.low_votes = cell.valid < min_valid_votes
         row.sorted_cell, row.above = cell, above
         above = cell
