@@ -20,12 +20,11 @@ from sampling.checks import PageChecks, SampleCheck, page_checks
 from surveys.engine import (
     Counts,
     VotesNeeded,
-    competition_ranks,
+    column_ranks,
     interval_units,
     percent_units,
     points_units,
     rate,
-    rate_keys,
     reaches,
     target_share,
     votes_to_share,
@@ -135,18 +134,37 @@ def hundredths_text(value: int) -> str:
 
 
 @dataclass(slots=True)
+class Column:
+    """One column of a ranking (the overall rate, or one indicator's) for every peer: votes, printed rate,
+    rank on the exact rate, colour. A peer's ``Figure`` is made when its row is printed or read."""
+
+    votes: np.ndarray  # peers x (satisfied, basically satisfied, dissatisfied, excluded)
+    valid: list[int]
+    shown: list[int]  # the printed rates, in hundredths of a percent
+    ranks: list[int | None]  # None: no valid votes, no rank
+    colours: list[str]
+
+    def figure(self, peer: int) -> Figure:
+        votes = self.votes[peer].tolist()
+        if not self.valid[peer]:
+            return Figure(votes, None)
+        return Figure(votes, self.shown[peer], self.ranks[peer], self.colours[peer])
+
+
+@dataclass(slots=True)
 class Row:
     """One peer in a ranking. ``cells[0]`` is the overall figure, then one per indicator."""
 
     unit: UnitInfo
-    cells: list[Figure]
+    peer: int  # the peer's place in the columns
+    columns: list[Column]
     target: Fraction | None = None  # the round's target rate as a share of 1 (None: it sets none)
     previous: Figure | None = None  # overall figure in the previous round, ranked among the same peers
     rate_change: Decimal | None = None  # percentage points
     rank_change: int | None = None  # places gained (negative: lost)
     low_votes: bool = False
-    sorted_cell: Figure | None = None  # the figure of the column sorted on
-    above: Figure | None = None  # the same column's figure in the row above
+    sorted: int = 0  # the column sorted on
+    row_above: "Row | None" = None
     line_below: bool = False
     rate_change_text: str = ""
     rank_change_text: str = ""
@@ -154,13 +172,33 @@ class Row:
     sample: SampleCheck | None = None
     margin: Decimal | None = None
     doubtful: Decimal | None = None
+    _cells: list[Figure] | None = field(default=None, repr=False, compare=False)
 
     # What follows is worked out when asked for: a ranking of 1,000 peers prints 100 of them on its page.
 
     @property
+    def cells(self) -> list[Figure]:
+        if self._cells is None:
+            self._cells = [column.figure(self.peer) for column in self.columns]
+        return self._cells
+
+    def rank(self, column: int) -> int | None:
+        """The rank in ``column`` (0: overall), without making the row's figures."""
+        return self.columns[column].ranks[self.peer]
+
+    @property
     def sort_rank(self) -> int | None:
         """The rank in the column sorted on."""
-        return None if self.sorted_cell is None else self.sorted_cell.rank
+        return self.rank(self.sorted)
+
+    @property
+    def sorted_cell(self) -> Figure:
+        return self.cells[self.sorted]
+
+    @property
+    def above(self) -> Figure | None:
+        """The figure of the column sorted on in the row above."""
+        return None if self.row_above is None else self.row_above.sorted_cell
 
     @property
     def target_met(self) -> bool | None:
@@ -174,7 +212,7 @@ class Row:
     @property
     def not_clearly_different(self) -> bool:
         """The 95 % interval of the sorted column overlaps the one of the row above."""
-        if self.sorted_cell is None or self.above is None:
+        if self.row_above is None:
             return False
         interval, above = self.sorted_cell.interval_hundredths, self.above.interval_hundredths
         return bool(interval and above and interval[0] <= above[1] and above[0] <= interval[1])
@@ -216,7 +254,7 @@ class Ranking:
 
     @property
     def ranked(self) -> int:
-        return sum(1 for row in self.rows if row.overall.rank is not None)
+        return sum(1 for row in self.rows if row.rank(0) is not None)
 
     @property
     def sort_column(self) -> int:
@@ -384,12 +422,13 @@ def ranking_build(
     """The peers of ``level`` below ``scope``, ordered by the rate named by ``sort``, with every flag."""
     round = figures.round
     peers = figures.peers(scope, level)
-    columns = [column_figures(votes, coloured=n > 0) for n, votes in enumerate(category_columns(figures, peers))]
-    rows = [Row(unit, list(cells)) for unit, cells in zip(peers, zip(*columns, strict=True), strict=True)]
+    columns = [ranked_column(votes, coloured=n > 0) for n, votes in enumerate(category_columns(figures, peers))]
+    rows = [Row(unit, peer, columns) for peer, unit in enumerate(peers)]
     _compare_with_previous(rows, previous, scope, level)
     _target_rate(rows, round.target_rate)
     column = sort_keys(figures).index(sort)
-    rows.sort(key=lambda row: (row.cells[column].rank is None, row.cells[column].rank or 0, row.unit.code))
+    ranks = columns[column].ranks
+    rows.sort(key=lambda row: (ranks[row.peer] is None, ranks[row.peer] or 0, row.unit.code))
     _flag(rows, column, round.min_valid_votes)
     line = _target_line(rows, round.target_rank)
     previous_round = previous.round if previous else None
@@ -410,19 +449,20 @@ def category_columns(figures: RoundFigures, units: list[UnitInfo]) -> list[np.nd
     return [cube[:, -1]] + [cube[:, i] for i in range(len(figures.indicators))]
 
 
-def column_figures(votes: np.ndarray, coloured: bool) -> list[Figure]:
-    """The figures of one column (units x 4 votes): printed rate, rank on the exact rate, colour."""
+def ranked_column(votes: np.ndarray, coloured: bool) -> Column:
+    """One column (units x 4 votes) ranked on the exact rate, its rates rounded and coloured at once."""
     positive = votes[:, 0] + votes[:, 1]
     valid = positive + votes[:, 2]
-    # The whole column at once; a unit without valid votes gets no figure, so its 0 / 1 is never shown.
+    # A unit without valid votes gets no figure, so its 0 / 1 is never shown.
     shown = percent_units(positive, np.maximum(valid, 1)).tolist()
-    positives, valids = positive.tolist(), valid.tolist()
-    ranks = competition_ranks(enumerate(rate_keys(positives, valids)))
-    colours = _colours(positive, valid) if coloured else [""] * len(valids)
-    return [
-        Figure(cell, shown[i], ranks[i], colours[i]) if valids[i] else Figure(cell, None)
-        for i, cell in enumerate(votes.tolist())
-    ]
+    colours = _colours(positive, valid) if coloured else [""] * len(valid)
+    return Column(votes, valid.tolist(), shown, column_ranks(positive, valid), colours)
+
+
+def column_figures(votes: np.ndarray, coloured: bool) -> list[Figure]:
+    """The figures of one column, every one of them."""
+    column = ranked_column(votes, coloured)
+    return [column.figure(peer) for peer in range(len(column.valid))]
 
 
 def colour_ends(rates: np.ndarray) -> tuple[float, float]:
@@ -466,12 +506,13 @@ def _compare_with_previous(rows: list[Row], previous: RoundFigures | None, scope
         if old is None:
             continue
         row.previous = old
-        if row.overall.valid and old.valid:
-            change = points_units(row.overall.positive, row.overall.valid, old.positive, old.valid)
+        now = row.columns[0].figure(row.peer)  # not ``row.overall``: that would make every column's figure
+        if now.valid and old.valid:
+            change = points_units(now.positive, now.valid, old.positive, old.valid)
             row.rate_change = Decimal(change).scaleb(-2)
             row.rate_change_text = ("+" if change >= 0 else "") + hundredths_text(change)
-        if row.overall.rank is not None and old.rank is not None:
-            row.rank_change = old.rank - row.overall.rank
+        if now.rank is not None and old.rank is not None:
+            row.rank_change = old.rank - now.rank
             row.rank_change_text = _rank_change_text(row.rank_change)
 
 
@@ -495,10 +536,9 @@ def _flag(rows: list[Row], column: int, min_valid_votes: int) -> None:
     """The column sorted on (sort rank, "not clearly different": ``Row``) and the low-vote flag."""
     above = None
     for row in rows:
-        cell = row.cells[column]
-        row.low_votes = cell.valid < min_valid_votes
-        row.sorted_cell, row.above = cell, above
-        above = cell
+        row.low_votes = row.columns[column].valid[row.peer] < min_valid_votes
+        row.sorted, row.row_above = column, above
+        above = row
 
 
 def _target_line(rows: list[Row], target_rank: int | None) -> int | None:

@@ -9,7 +9,7 @@ display, so that ranking never depends on rounding.
 Every rounding of a percent in Manyi, and every count of the votes that reach
 a target or pass a rival, is here, once.
 The functions a ranking calls for each of 1,000 peers work in whole numbers
-(``percent_units``, ``rate_keys``, ``votes_to_share``): Fractions and Decimals
+(``percent_units``, ``column_ranks``, ``votes_to_share``): Fractions and Decimals
 would cost more than the figures themselves.
 """
 
@@ -18,6 +18,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+
+import numpy as np
 
 Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
 
@@ -104,6 +106,30 @@ def rate_keys(positive: list[int], valid: list[int]) -> list[int | None]:
     """
     shift = 2 * max(valid, default=0).bit_length()
     return [(p << shift) // v if v else None for p, v in zip(positive, valid, strict=True)]
+
+
+FLOAT_EXACT_VALID = 2**26  # below this many valid votes, float quotients order and tie exactly like the rates
+
+
+def column_ranks(positive: np.ndarray, valid: np.ndarray) -> list[int | None]:
+    """``competition_ranks`` of the rates positive / valid of a whole column at once (None: no valid votes).
+
+    With fewer than 2**26 valid votes the float quotients are the exact rates'
+    order: division rounds correctly, so equal rates give equal quotients, and
+    two different rates differ by at least 1 / (v1 * v2) > 2**-52, more than two
+    roundings of at most 2**-54 each can close. Beyond, ``rate_keys`` rank them.
+    """
+    rated = valid > 0
+    if valid.max(initial=0) >= FLOAT_EXACT_VALID:
+        ranks = competition_ranks(enumerate(rate_keys(positive.tolist(), valid.tolist())))
+        return [ranks.get(i) for i in range(len(valid))]
+    keys = np.where(rated, positive / np.where(rated, valid, 1), -1.0)  # no data: below every rate, unranked
+    order = np.argsort(-keys, kind="stable")
+    ordered = keys[order]
+    first_of_equals = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    ranks = np.empty(len(keys), dtype=np.int64)
+    ranks[order] = np.maximum.accumulate(np.where(first_of_equals, np.arange(1, len(keys) + 1), 0))
+    return [rank if ok else None for rank, ok in zip(ranks.tolist(), rated.tolist(), strict=True)]
 
 
 def wilson(counts: Counts, z: float = Z_95) -> tuple[float, float] | None:

@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from surveys.engine import (
+    FLOAT_EXACT_VALID,
     Counts,
     VotesNeeded,
+    column_ranks,
     competition_ranks,
     interval_units,
     percent,
@@ -220,6 +222,44 @@ def test_rate_keys_order_and_tie_exactly_like_the_rates(values):
                 continue
             assert (keys[a] < keys[b]) == (rates[a] < rates[b])
             assert (keys[a] == keys[b]) == (rates[a] == rates[b])
+
+
+def _exact_ranks(values: list[Counts]) -> list[int | None]:
+    ranks = competition_ranks(enumerate(rate(c) for c in values))
+    return [ranks.get(i) for i in range(len(values))]
+
+
+def _column(values: list[Counts]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([c.positive for c in values], dtype=np.int64), np.array([c.valid for c in values], dtype=np.int64)
+
+
+# Near-equal rates on purpose: shares of a few denominators, so that ties and neighbours are frequent.
+tied_counts_st = st.builds(
+    lambda scale, p, d, excluded: Counts(p * scale, 0, d * scale, excluded),
+    st.integers(1, 3_000),
+    st.integers(0, 30),
+    st.integers(0, 30),
+    st.integers(0, 5),
+)
+
+
+@given(st.lists(st.one_of(big_counts_st, tied_counts_st), max_size=40))
+def test_column_ranks_are_the_competition_ranks_of_the_exact_rates(values):
+    assert column_ranks(*_column(values)) == _exact_ranks(values)
+
+
+@given(st.lists(big_counts_st, min_size=1, max_size=10))
+def test_column_ranks_beyond_float_exactness_are_still_exact(values):
+    # One unit with more valid votes than floats keep apart: ranked on whole numbers instead.
+    huge = [Counts(FLOAT_EXACT_VALID, 0, FLOAT_EXACT_VALID + 1), Counts(FLOAT_EXACT_VALID, 0, FLOAT_EXACT_VALID)]
+    assert column_ranks(*_column(values + huge)) == _exact_ranks(values + huge)
+
+
+def test_rates_that_floats_would_tie_are_ranked_apart():
+    # Why the limit: with 2**28 valid votes, two rates 1 / (v * (v - 1)) apart are one float.
+    v = FLOAT_EXACT_VALID * 4
+    assert (v - 1) / v == (v - 2) / (v - 1)
+    assert column_ranks(*_column([Counts(v - 2, 0, 1), Counts(v - 1, 0, 1), Counts(v - 2, 0, 1)])) == [2, 1, 2]
 
 
 @given(big_counts_st, st.fractions(min_value=0, max_value=Fraction(999, 1000)))
