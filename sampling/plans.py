@@ -10,6 +10,7 @@ from fractions import Fraction
 from django.db import transaction
 from django.db.models import Count
 
+from config.routers import read_connection
 from respond.models import UnitTarget
 from sampling import maths
 from sampling.models import SamplePlan, UnitPopulation
@@ -100,17 +101,32 @@ def plan_rows(round: Round, *, margin: Decimal | None = None, confidence: int | 
 def units_planned(round: Round, unit_ids: list[int], *, margin: Fraction,
                   confidence: int) -> dict[int, tuple[int | None, Fraction, bool, int]]:  # fmt: skip
     """unit id -> (population, expected rate, whether from the previous round, n): these units' rows only."""
-    populations = dict(
-        UnitPopulation.objects.filter(round=round, unit_id__in=unit_ids).values_list("unit_id", "population")
-    )
+    populations = _populations(round, unit_ids)
     previous = previous_rates(round, unit_ids)
-    planned = {}
+    planned, sizes = {}, {}  # sizes: (expected rate, population) -> n, computed once each
     for unit_id in unit_ids:
         expected = previous.get(unit_id, maths.DEFAULT_EXPECTED)
         population = populations.get(unit_id)
-        n = maths.sample_size(expected=expected, margin=margin, confidence=confidence, population=population)
-        planned[unit_id] = (population, expected, unit_id in previous, n)
+        key = (expected.numerator, expected.denominator, population)
+        if key not in sizes:
+            sizes[key] = maths.sample_size(expected=expected, margin=margin, confidence=confidence,
+                                           population=population)  # fmt: skip
+        planned[unit_id] = (population, expected, unit_id in previous, sizes[key])
     return planned
+
+
+def _populations(round: Round, unit_ids: list[int]) -> dict[int, int]:
+    """The known populations of these units. On PostgreSQL the ids travel as one array: as 100,000
+    literals of an ``IN`` (the participants below a province) they took a second to build and send."""
+    if read_connection().vendor != "postgresql":
+        found = UnitPopulation.objects.filter(round=round, unit_id__in=unit_ids).values_list("unit_id", "population")
+        return dict(found)
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT unit_id, population FROM {UnitPopulation._meta.db_table} WHERE round_id = %s AND unit_id = ANY(%s)",
+            [round.pk, list(unit_ids)],
+        )
+        return dict(cursor.fetchall())
 
 
 def _quota_parts(n: int, shares: dict[str, int]) -> dict[str, int]:

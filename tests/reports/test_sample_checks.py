@@ -6,6 +6,7 @@ rows made here (the sample achieved): each test states both.
 
 import datetime
 from decimal import Decimal
+from fractions import Fraction
 
 import openpyxl
 import pytest
@@ -20,7 +21,7 @@ from sampling.models import SamplePlan, Verification, VerificationDraw
 from sampling.plans import populations_set
 from surveys.models import Questionnaire
 from tests.factories import RoleFactory, UserFactory
-from tests.reports.helpers import rank_of
+from tests.reports.helpers import link, rank_of
 from units.models import RoleKind
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +173,21 @@ def test_the_plan_page_shows_the_same_margin_one_rule(client_for, users, sampled
     page = client_for(users["admin"]).get(reverse("sampling:plan", args=[sampled.code])).content.decode()
     assert "± 7.44" in page and "± 5.58" not in page
     assert "± 2.94" in page  # S4: no rate yet, 0.9 stands in
+
+
+def test_a_district_without_a_rate_stands_in_its_schools_expected_rates_weighted_by_n(
+    round, earlier_round, schools, give
+):
+    # Last round: S1 60 %, S3 80 %, S4 nothing (0.9 stands in). This round: questionnaires but no vote yet.
+    link(round, earlier_round)
+    give(schools["s1"], 60, 0, 40, round=earlier_round)
+    give(schools["s3"], 80, 0, 20, round=earlier_round)
+    questionnaires(round, schools["s1"], 50)
+    SamplePlan.objects.create(round=round)
+    d1 = next(row for row in ranking_checked(rank_of(round, "C", "district")).rows if row.unit.code == "D1")
+    # n at 3 points, 95 %: 1.96² · p (1 − p) / 0.03², rounded up: 1,025 at 0.6, 683 at 0.8, 385 at 0.9.
+    assert d1.sample.planned == 1025 + 683 + 385
+    weighted = (1025 * Fraction(3, 5) + 683 * Fraction(4, 5) + 385 * Fraction(9, 10)) / (1025 + 683 + 385)
+    assert d1.sample.expected == weighted  # about 0.7205, not the 0.9 of a unit without a previous rate
+    # 1.96 · sqrt(0.7205 · 0.2795 / 50) = 0.1244
+    assert d1.margin == Decimal("12.44")
