@@ -172,15 +172,21 @@ class Row:
     sample: SampleCheck | None = None
     margin: Decimal | None = None
     doubtful: Decimal | None = None
-    _cells: list[Figure] | None = field(default=None, repr=False, compare=False)
+    _cells: list[Figure | None] | None = field(default=None, repr=False, compare=False)
 
     # What follows is worked out when asked for: a ranking of 1,000 peers prints 100 of them on its page.
 
+    def cell(self, column: int) -> Figure:
+        """The figure of ``column`` (0: overall), made the first time it is asked for."""
+        if self._cells is None:
+            self._cells = [None] * len(self.columns)
+        if self._cells[column] is None:
+            self._cells[column] = self.columns[column].figure(self.peer)
+        return self._cells[column]
+
     @property
     def cells(self) -> list[Figure]:
-        if self._cells is None:
-            self._cells = [column.figure(self.peer) for column in self.columns]
-        return self._cells
+        return [self.cell(column) for column in range(len(self.columns))]
 
     def rank(self, column: int) -> int | None:
         """The rank in ``column`` (0: overall), without making the row's figures."""
@@ -193,7 +199,7 @@ class Row:
 
     @property
     def sorted_cell(self) -> Figure:
-        return self.cells[self.sorted]
+        return self.cell(self.sorted)
 
     @property
     def above(self) -> Figure | None:
@@ -227,7 +233,7 @@ class Row:
 
     @property
     def overall(self) -> Figure:
-        return self.cells[0]
+        return self.cell(0)
 
     @property
     def indicators(self) -> list[Figure]:
@@ -506,13 +512,12 @@ def _compare_with_previous(rows: list[Row], previous: RoundFigures | None, scope
         if old is None:
             continue
         row.previous = old
-        now = row.columns[0].figure(row.peer)  # not ``row.overall``: that would make every column's figure
-        if now.valid and old.valid:
-            change = points_units(now.positive, now.valid, old.positive, old.valid)
+        if row.overall.valid and old.valid:
+            change = points_units(row.overall.positive, row.overall.valid, old.positive, old.valid)
             row.rate_change = Decimal(change).scaleb(-2)
             row.rate_change_text = ("+" if change >= 0 else "") + hundredths_text(change)
-        if now.rank is not None and old.rank is not None:
-            row.rank_change = old.rank - now.rank
+        if row.overall.rank is not None and old.rank is not None:
+            row.rank_change = old.rank - row.overall.rank
             row.rank_change_text = _rank_change_text(row.rank_change)
 
 

@@ -78,8 +78,8 @@ def _samples(round: Round, plan: SamplePlan, scope_path: str, wanted: set[int]) 
             members[unit_id] = mine
     ids = list(members)
     planned = units_planned(round, ids, margin=Fraction(plan.margin) / 100, confidence=plan.confidence)
-    # The participants' questionnaires by the (round, unit) key: joined to the units' paths, the count read them
-    # all twice (341 against 262 ms for 2 million questionnaires).
+    # The participants' questionnaires by the (round, unit) key: 262 ms for 2 million questionnaires, against
+    # 341 ms joined to the units' paths.
     counts = dict(
         Questionnaire.objects.filter(round=round, unit_id__in=below.values("unit_id"))
         .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
@@ -94,7 +94,8 @@ def _samples(round: Round, plan: SamplePlan, scope_path: str, wanted: set[int]) 
             total[1] += n
             total[2] += population or 0
             total[3] = total[3] and population is not None
-            total[4][expected.numerator, expected.denominator] += n  # few distinct rates: Fractions once each
+            # n by distinct rate, multiplied once each: 100,000 Fraction sums took 308 ms, these 48 ms.
+            total[4][expected.numerator, expected.denominator] += n
     return {
         pk: SampleCheck(achieved, n, population if known else None, _weighted(by_rate, n), plan.confidence)
         for pk, (achieved, n, population, known, by_rate) in sums.items()
